@@ -1,0 +1,112 @@
+"""The parsed profile: what one page (or one structured record) says about one place.
+
+Every stage after reading works on these dataclasses, whatever the input form was
+(plain text, saved HTML, YAML/JSON record). `to_json` gives the `kg parse --json` object
+of the public contract.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Evidence kinds a tactic claim may rest on.
+EVIDENCE_NARRATIVE = "narrative"        # a narrative passage describes the tactic
+EVIDENCE_KEY_SOURCES = "key-sources"    # a Key Sources heading names it
+EVIDENCE_HTML_MARK = "html-mark"        # saved HTML marks it as used (check mark, class)
+EVIDENCE_KINDS = (EVIDENCE_NARRATIVE, EVIDENCE_KEY_SOURCES, EVIDENCE_HTML_MARK)
+
+
+@dataclass
+class TacticClaim:
+    """A tactic the place used, with the evidence that says so."""
+
+    tactic: str                                        # one of the 15 names in kg.tactics
+    evidence: list[str] = field(default_factory=list)  # EVIDENCE_* kinds
+    quotes: list[str] = field(default_factory=list)    # sentences that describe it
+    headings: list[str] = field(default_factory=list)  # Key Sources headings naming it
+
+
+@dataclass
+class Operation:
+    """One distinct dated or counted action in the narrative."""
+
+    tactics: list[str]
+    start: str | None = None      # YYYY, YYYY-MM or YYYY-MM-DD
+    end: str | None = None
+    since: bool = False           # "since 1978": an ongoing practice begun then
+    arrests: int | None = None    # buyers arrested; None when the page gives no count
+    agency: str | None = None
+    text: str = ""                # the sentence(s) it came from, or a summary in our words
+    text_is_quote: bool = True    # False when `text` is a curator's summary, not page text
+
+
+@dataclass
+class Source:
+    """A Key Sources citation, filed under a heading."""
+
+    heading: str | None = None
+    citation: str | None = None
+    url: str | None = None
+    year: int | None = None
+    date: str | None = None       # YYYY, YYYY-MM or YYYY-MM-DD when the citation gives it
+    publication: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class Profile:
+    slug: str
+    name: str
+    state: str | None                       # postal code
+    kind: str | None = None                 # City, Town, County, ...
+    population: int | None = None          # the footer's census estimate
+    population_narrative: int | None = None  # the narrative's rounded figure
+    url: str | None = None                  # the page this was read from (provenance)
+    listed_tactics: list[str] = field(default_factory=list)  # the menu block: never evidence
+    list_version: str | None = None
+    tactics: list[TacticClaim] = field(default_factory=list)
+    negated_tactics: list[str] = field(default_factory=list)
+    operations: list[Operation] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    file: str | None = None                 # where it was read from, for error messages
+    record: str | None = None               # which record in that file (line, key)
+    input_form: str | None = None           # "text", "html" or "record"
+
+    @property
+    def best_population(self) -> int | None:
+        """The footer's census estimate wins over the narrative's rounded figure."""
+        return self.population if self.population is not None else self.population_narrative
+
+    def tactic_names(self) -> list[str]:
+        return [c.tactic for c in self.tactics]
+
+    def to_json(self) -> dict[str, Any]:
+        """The `kg parse --json` object of the public contract (plus a few extra keys)."""
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "state": self.state,
+            "kind": self.kind,
+            "population": self.population,
+            "population_narrative": self.population_narrative,
+            "url": self.url,
+            "listed_tactics": list(self.listed_tactics),
+            "list_version": self.list_version,
+            "tactics": [
+                {"tactic": c.tactic, "evidence": list(c.evidence), "quotes": list(c.quotes),
+                 "headings": list(c.headings)}
+                for c in self.tactics
+            ],
+            "negated_tactics": list(self.negated_tactics),
+            "operations": [
+                {"tactics": list(o.tactics), "start": o.start, "end": o.end, "since": o.since,
+                 "arrests": o.arrests, "agency": o.agency, "text": o.text}
+                for o in self.operations
+            ],
+            "partners": list(self.partners),
+            "sources": [asdict(s) for s in self.sources],
+            "warnings": list(self.warnings),
+            "file": self.file,
+        }
