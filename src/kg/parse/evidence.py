@@ -26,6 +26,7 @@ PATTERNS: dict[str, list[str]] = {
         r"\bdecoys?\b",
         r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _PEOPLE_SOLD,
         r"\b(?:john|johns|buyer|demand|solicitation|prostitution)[- ]sweeps?\b",
+        r"\bundercover\s+(?:\w+\s+)?operations?\b",
     ],
     "Web Stings": [
         r"\b(?:web|online|on-line|internet|cyber)[- ](?:based\s+)?(?:reverse\s+)?(?:stings?|operations?|decoys?)\b",
@@ -101,11 +102,11 @@ PATTERNS: dict[str, list[str]] = {
         r"\bpublic\s+(?:awareness|education|information|service)\s+(?:campaigns?|announcements?|ads?|advertisements?|programs?|messages?|efforts?|videos?)\b",
         r"\bPSAs?\b",
         r"\b(?:awareness|education(?:al)?|deterrence|deterrent|anti-demand|prevention)\s+(?:campaigns?|ads?|billboards?|signs?|posters?|videos?)\b",
-        r"\b(?:signs?|billboards?|posters?|ads?)\s+(?:\w+\s+){0,4}?warning\b",
+        r"\b(?:signs?|billboards?|posters?)\s+(?:\w+\s+){0,4}?warning\b",
         r"\bwarning\s+(?:signs?|billboards?|posters?)\b",
     ],
     "Letters": [
-        r"\bdear[- ]john\s+letters?\b",
+        r"\bdear[- ]john\W{0,3}\s*letters?\b",
         r"\bletters?\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:homes?|owners?|residences?|famil\w+|wives|spouses|addresses|households?)\b",
         r"\b(?:sent|mailed|send|mail|sending|mailing|sends|mails)\s+(?:\w+\s+){0,3}?letters?\b",
     ],
@@ -153,7 +154,7 @@ NEG_AFTER = re.compile(
     r"fell through|did not|didn't|was shelved|remains? (?:a )?proposal|under consideration)\b", F)
 FUTURE_BEFORE = re.compile(
     r"\b(?:will|aims? to|aiming to|aimed to|intends? to|intend(?:ed|ing) to|expects? to|is expected to|are expected to|"
-    r"would|shall|going to|scheduled to|set to)\b", F)
+    r"would|shall|going to|scheduled to|set to|future|upcoming)\b", F)
 
 
 @dataclass
@@ -195,7 +196,7 @@ def mentions(sentence: str) -> list[Mention]:
                         local = s[max(0, m.start() - 120): m.end() + 120]
                         if not explicit_street and WEB_CUE.search(local) and not STREET_CUE.search(local):
                             t = "Web Stings"
-                    if word.startswith(("sting", "decoy", "reversal")):
+                    if word.startswith(("sting", "decoy", "reversal", "undercover")):
                         pre = s[max(0, m.start() - 25): m.start()].lower()
                         if re.search(r"(?:web|online|internet|reverse|street)[- ](?:based\s+)?(?:level\s+)?$", pre):
                             continue  # already matched by a more specific pattern
@@ -214,6 +215,9 @@ def mentions(sentence: str) -> list[Mention]:
             before = before[-90:]
         before_n = NOT_ONLY.sub("", before)
         after = s[mn.end:_clause_end(s, mn.end)]
+        inside = s[mn.start:mn.end]
+        if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue
+            before_n = before_n + " " + inside
         if NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after):
             mn.negated = True
         elif FUTURE_BEFORE.search(before_n):

@@ -38,7 +38,8 @@ RELATIVE = re.compile(
     r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
     r"eighteen|twenty-four|\d{1,2}|several|a few)\s+(years?|months?)\s+later|"
     r"(?:the\s+)?(following|next|subsequent)\s+(year|month|spring|summer|fall|autumn|winter)|"
-    r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+same\s+(year|month))\b", F)
+    r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+same\s+(year|month)|"
+    r"(?:that|the following|the next|later that|later in)\s+(" + MONTH_RE + r"))\b", F)
 ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|"
                      r"every (?:year|month|few)|annual(?:ly)?|each year|times (?:a|per|each) year)\b", F)
 FUTURE_DATE = re.compile(r"\bby\s+(?:the\s+end\s+of\s+)?(?:" + MONTH_RE + r"\s+)?" + YEAR_RE, F)
@@ -76,6 +77,9 @@ _STOP = {"in", "on", "at", "by", "after", "since", "when", "during", "the", "a",
          "also", "both", "while", "under", "between", "per", "its", "his", "her", "their", "this",
          "that", "these", "those", "but", "or", "if", "once", "before", "until", "meanwhile",
          "additionally", "later", "finally", "still", "today", "currently", "there", "here"}
+OP_WORD = re.compile(r"\b(?:second|third|another|similar|follow-up|repeat)\s+(?:\w+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?)\b|"
+                     r"\b(?:operations?|stings?|crackdowns?|sweeps?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
+                     r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps)\b", F)
 GENERIC_AGENT = re.compile(r"\b(?:police|officers?|detectives?|deputies|department|investigators?|"
                            r"vice|troopers?|agents?|authorities|law enforcement|sheriff)\b", F)
 
@@ -244,6 +248,10 @@ def _relative(m: re.Match[str], anchor: str) -> str:
         if unit == "year":
             return str(y + 1)
         return str(y + 1) if unit in ("spring", "summer") and mon and mon > 6 else str(y if unit != "year" else y + 1)
+    if m.group(7):
+        mo = _month(m.group(7))
+        nxt = re.match(r"the (?:following|next)", m.group(0), F)
+        return f"{y + 1 if (nxt and mon and mo <= mon) else y}-{mo:02d}"
     unit = (m.group(5) or m.group(6) or "year").lower()
     return anchor[:7] if unit == "month" and mon else str(y)
 
@@ -322,6 +330,10 @@ def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], lis
         else:
             agency_here = None
         dated = info.date is not None and info.date.start is not None
+        if dated and not pos and not has_future_only and ops and OP_WORD.search(fold(info.text)):
+            # "a second operation netted ...": the same kind of action as the last one
+            prev = [t for t in ops[-1].tactics if t in ("Reverse Stings", "Web Stings", "Buyer Arrests")]
+            pos = prev or ops[-1].tactics[:1]
         if dated and (pos or (info.count and info.count.value)) and not has_future_only:
             same = (cur is not None and cur.start == info.date.start and cur_para == info.para
                     and not info.date.since and not cur.since)

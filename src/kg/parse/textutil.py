@@ -126,7 +126,7 @@ def sentences(paragraph: str) -> list[str]:
     out, start = [], 0
     for m in _BOUNDARY_RE.finditer(paragraph):
         before = paragraph[start:m.start() + 1]
-        word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", before.rstrip("\"'\u201d\u2019)]"))
+        word = re.search(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z.]*)\.$", before.rstrip("\"'\u201d\u2019)]"))
         if word:
             w = word.group(1).lower()
             if w in _ABBREV or len(w) == 1 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w):
