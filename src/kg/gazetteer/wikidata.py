@@ -123,7 +123,8 @@ def _query(endpoint: str, query: str, *, timeout: float = 60, sleep=time.sleep) 
             last = e
             if e.code != 429 and e.code < 500:
                 raise WikidataError(f"{endpoint}: HTTP {e.code}: {e.reason}") from e
-            wait = _retry_after(e.headers.get("Retry-After") if e.headers else None) or delay
+            ra = _retry_after(e.headers.get("Retry-After") if e.headers else None)
+            wait = ra if ra is not None else delay
         except Exception as e:  # SPARQLWrapper wraps some HTTP errors in its own exceptions
             code = _status_of(e)
             last = e
