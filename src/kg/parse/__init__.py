@@ -303,7 +303,7 @@ def _source(heading: str | None, line: Line) -> Source:
         bare = re.sub(r"\(\s*(?:19|20)\d\d\s*\)\.?$", "", bare).strip().rstrip(",.;:-\u2013 ")
         if bare and not bare.lower().startswith("http"):
             anchor = next((t for t, h in line.links if t and not t.startswith("http")), None)
-            title = anchor or bare
+            title = re.sub(r"\(\s*(?:19|20)\d\d\s*\)\.?$", "", anchor or bare).strip().rstrip(",.;:-\u2013 ") or None
     return Source(heading=heading, citation=text, url=url, year=year, date=date,
                   publication=publication, title=title)
 

@@ -58,8 +58,9 @@ PATTERNS: dict[str, list[str]] = {
         r"[^.;]{0,80}?\b(?:released|publish\w*|posted|disclosed|made public|printed|broadcast|publici[sz]ed|"
         r"shared with|announced|aired|displayed|listed (?:on|in)|put (?:on|in)|appeared in|sent to the (?:media|press))",
         r"\b(?:releas\w*|publish\w*|post\w*|publici[sz]\w*|disclos\w*|print\w*|broadcast\w*|display\w*|list\w*|air\w*)\s+"
-        r"(?:of\s+)?(?:the\s+|their\s+|his\s+|all\s+)?(?:full\s+)?(?:\w+\s+){0,2}?"
+        r"(?:of\s+)?(?:the\s+|their\s+|his\s+|all\s+)?(?:full\s+)?(?:[\w']+\s+){0,2}?"
         r"(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking photos?|pictures?|faces?)\b",
+        r"\b(?:names?|identit(?:y|ies))\b[^.;]{0,60}?\bwithh[eo]ld\b",
         r"\bshaming\b", r"\bpublicly\s+(?:shame\w*|nam\w*|identif\w*|humiliat\w*)",
         r"\bnaming\s+(?:the\s+|arrested\s+|accused\s+|convicted\s+)?(?:\w+\s+)?(?:johns|buyers|men|customers|sex buyers|offenders)\b",
         r"\bnamed\s+(?:in|by)\s+(?:the\s+)?(?:local\s+)?(?:media|press|news\w*|newspapers?|television|tv)\b",
@@ -139,7 +140,7 @@ CLAUSE_BREAK = re.compile(
     r";|:|\(|\)|\s[\u2013\u2014-]\s|\bbut\b|,\s*(?:and|while|although|though|whereas|yet|so|because|since|after|before|when)\b|"
     r"\bwhile\b|\bwhereas\b|\balthough\b", F)
 NEG_BEFORE = re.compile(
-    r"\b(?:not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
+    r"\b(?:withh[eo]ld\w*|not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
     r"debat\w+|discuss\w+|rejected|declined to|stopped|discontinu\w+|abandon\w+|ceased|halted|"
     r"plans? to|planning|planned to|hopes? to|hoping to|would like to|wants? to|explor\w+|studying|weighing|"
     r"looking into|yet to|without|instead of|rather than|refused to|refuses to|opposed|oppose|"

@@ -80,6 +80,8 @@ _STOP = {"in", "on", "at", "by", "after", "since", "when", "during", "the", "a",
 OP_WORD = re.compile(r"\b(?:second|third|another|similar|follow-up|repeat)\s+(?:\w+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?)\b|"
                      r"\b(?:operations?|stings?|crackdowns?|sweeps?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
                      r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps)\b", F)
+GENERIC_OP = re.compile(r"\b(?:operations?|crackdowns?|sweeps?|details?|stings?)\b", F)
+_STING_TACTICS = ("Reverse Stings", "Web Stings", "Buyer Arrests")
 GENERIC_AGENT = re.compile(r"\b(?:police|officers?|detectives?|deputies|department|investigators?|"
                            r"vice|troopers?|agents?|authorities|law enforcement|sheriff)\b", F)
 
@@ -330,10 +332,13 @@ def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], lis
         else:
             agency_here = None
         dated = info.date is not None and info.date.start is not None
-        if dated and not pos and not has_future_only and ops and OP_WORD.search(fold(info.text)):
-            # "a second operation netted ...": the same kind of action as the last one
-            prev = [t for t in ops[-1].tactics if t in ("Reverse Stings", "Web Stings", "Buyer Arrests")]
-            pos = prev or ops[-1].tactics[:1]
+        stingy = [t for t in pos if t in _STING_TACTICS]
+        if dated and not stingy and not has_future_only and ops:
+            ft = fold(info.text)
+            if OP_WORD.search(ft) or (not pos and info.count) or (GENERIC_OP.search(ft) and info.count):
+                # "a second operation netted ...": the same kind of action as the last one
+                prev = [t for t in ops[-1].tactics if t in _STING_TACTICS]
+                pos = (prev or ([] if pos else ops[-1].tactics[:1])) + [t for t in pos if t not in prev]
         if dated and (pos or (info.count and info.count.value)) and not has_future_only:
             same = (cur is not None and cur.start == info.date.start and cur_para == info.para
                     and not info.date.since and not cur.since)
@@ -348,7 +353,8 @@ def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], lis
                                 text=info.text, text_is_quote=True)
                 ops.append(cur)
                 cur_para = info.para
-        elif cur is not None and cur_para == info.para and not dated and (pos or (info.count and info.count.value is not None)):
+        elif cur is not None and cur_para == info.para and not dated and not _general(info.text) \
+                and (pos or (info.count and info.count.value is not None)):
             _merge(cur, pos, info)
             if cur.agency is None and agency_here:
                 cur.agency = agency_here
@@ -359,6 +365,19 @@ def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], lis
             last_agency = info.agencies[-1]
     ops = [o for o in ops if o.tactics or o.arrests]
     return ops, infos, agencies
+
+
+_PRESENT = re.compile(r"\b(?:are|is|now|may|can|must|currently|typically|usually|generally|lets?|allows?|"
+                      r"orders?|requires?|sentences?|sends?|publishes|publish|releases?|posts?|impounds?|"
+                      r"seizes?|tows?|mails?|uses?|runs?|conducts?|holds?|offers?|attends?)\b", F)
+_PAST = re.compile(r"\b(?:was|were|had|did|ran|began|led|took|made|sent|held|put|got|caught|found|"
+                   r"paid|wrote|drew)\b|\b[a-z]{3,}ed\b", F)
+
+
+def _general(sentence: str) -> bool:
+    """A sentence about standing practice ("judges order ...", "men must attend ..."), not an event."""
+    s = fold(sentence)
+    return not re.search(r"\b(?:was|were)\b", s, F) and (bool(_PRESENT.search(s)) or not _PAST.search(s))
 
 
 def _merge(op: Operation, tactics: list[str], info: SentenceInfo) -> None:

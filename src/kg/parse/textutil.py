@@ -42,6 +42,9 @@ def decode(data: bytes, warnings: list[str]) -> str:
                 warnings.append(f"decoded as {enc.upper()} (no byte-order mark)")
                 return _check_text(text)
         raise Undecodable("binary data (NUL bytes), not a text or HTML page")
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13)) + sample.count(0x7f)
+    if ctrl > max(3, len(sample) // 50):
+        raise Undecodable("binary data (control bytes), not a text or HTML page")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
