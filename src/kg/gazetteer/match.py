@@ -127,10 +127,13 @@ def link_profile(profile) -> Link:
     from .wikidata import cached_qid
 
     link = _match(gz, profile)
-    if link.linked or link.county_is_self:
-        link.wikidata = cached_qid(geonames=link.geonames_id if link.linked else None,
-                                   county_fips=link.county_fips if link.county_is_self else None,
-                                   gnis=link.gnis)
+    if link.linked:
+        # A place's QID only by its own GeoNames ID: the county-equivalent's FIPS code would
+        # find the county's item (Kings County for Brooklyn), a different thing.
+        county = link.feature == "county"
+        link.wikidata = cached_qid(geonames=link.geonames_id,
+                                   county_fips=link.county_fips if county else None,
+                                   gnis=link.gnis if county else None)
     return link
 
 
