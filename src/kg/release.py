@@ -1,0 +1,291 @@
+"""Write a release folder atomically: dumps, JSON-LD context, VoID, report, store.
+
+The release is built in a fresh folder next to the target and published by swapping a
+symlink (`dist -> .dist-releases/<id>`) with one rename, so readers see the old release or
+the new one, never a half-written one; a failed or killed build leaves the old one in place.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
+
+from .vocab import DKG, FOAF, PREFIXES
+
+DUMPS = ("kg.ttl", "kg.nt", "kg.jsonld")
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+SPDX = "http://spdx.org/rdf/terms#"
+KEEP_RELEASES = 3  # the current one and two before it, so a running server's files stay
+
+
+@dataclass
+class ReleaseInfo:
+    """release.json: what the server needs to know without reading the dumps."""
+
+    id: str
+    created: str
+    base: str
+    triples: int
+    counts: dict[str, int] = field(default_factory=dict)
+    files: dict[str, dict] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+
+def releases_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}-releases"
+
+
+def site_root(base: str) -> str:
+    """https://w3id.org/demand-kg/id/ -> https://w3id.org/demand-kg/"""
+    b = base.rstrip("/")
+    return (b[: -len("/id")] if b.endswith("/id") else b) + "/"
+
+
+def context_document() -> dict:
+    """The JSON-LD context of the dumps: prefixes plus short terms with their types."""
+    ctx: dict = {p: str(ns) for p, ns in PREFIXES.items()}
+    idterm = {"@type": "@id"}
+    for name in ("state", "jurisdictionType", "usesTactic", "tacticClaim", "negatedTactic",
+                 "partner", "citedSource", "profilePage", "listedTactic", "tactic",
+                 "evidenceKind", "inJurisdiction", "agency", "usageFigure"):
+        ctx[name] = {"@id": f"dkg:{name}", **idterm}
+    for name, dt in (("population", "xsd:integer"), ("narrativePopulation", "xsd:integer"),
+                     ("arrests", "xsd:nonNegativeInteger"), ("placeCount", "xsd:nonNegativeInteger")):
+        ctx[name] = {"@id": f"dkg:{name}", "@type": dt}
+    for name in ("Jurisdiction", "State", "Tactic", "Operation", "Source", "Agency",
+                 "ProfilePage", "TacticClaim", "JurisdictionType", "EvidenceKind", "UsageFigure"):
+        ctx[name] = f"dkg:{name}"
+    for name in ("postalCode", "startDate", "endDate", "ongoingSince", "quote", "summary",
+                 "sourceHeading", "listVersion", "inputForm", "publication", "tacticUnstated",
+                 "comparator", "snapshot"):
+        ctx[name] = f"dkg:{name}"
+    ctx["label"] = "rdfs:label"
+    ctx["wasDerivedFrom"] = {"@id": "prov:wasDerivedFrom", "@type": "@id"}
+    return {"@context": ctx}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _gzip(path: Path) -> Path:
+    gz = path.with_name(path.name + ".gz")
+    # mtime=0: the same dump always gives the same .gz bytes (stable checksums and ETags)
+    with path.open("rb") as src, gzip.GzipFile(gz, "wb", compresslevel=6, mtime=0) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return gz
+
+
+def write_dumps(graph: Graph, folder: Path, base: str) -> ox.Store:
+    """kg.nt from rdflib, then a store bulk-loaded from it, which writes Turtle fast."""
+    nt = folder / "kg.nt"
+    graph.serialize(destination=str(nt), format="nt", encoding="utf-8")
+    store = ox.Store(str(folder / "store"))
+    store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes["id"] = base
+    with (folder / "kg.ttl").open("wb") as f:
+        store.dump(f, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    ctx = context_document()
+    (folder / "context.jsonld").write_text(json.dumps(ctx, indent=2) + "\n", encoding="utf-8")
+    jsonld = graph.serialize(format="json-ld", context=ctx["@context"], auto_compact=True)
+    doc = json.loads(jsonld)
+    # The dump refers to the published context by URL, so tools can cache it.
+    doc["@context"] = site_root(base) + "context.jsonld"
+    (folder / "kg.jsonld").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return store
+
+
+def counts(store: ox.Store) -> dict[str, int]:
+    q = {
+        "jurisdictions": "dkg:Jurisdiction", "operations": "dkg:Operation", "tactics": "dkg:Tactic",
+        "sources": "dkg:Source", "states": "dkg:State", "agencies": "dkg:Agency",
+    }
+    out = {}
+    for key, cls in q.items():
+        r = store.query(f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} }}")
+        out[key] = int(next(iter(r))["n"].value)
+    r = store.query(f"PREFIX dkg: <{DKG}> SELECT (SUM(?a) AS ?n) WHERE {{ ?o dkg:arrests ?a }}")
+    row = next(iter(r))
+    out["arrests"] = int(row["n"].value) if row["n"] is not None else 0
+    out["places_using_tactics"] = int(next(iter(store.query(
+        f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?j) AS ?n) WHERE {{ ?j dkg:usesTactic ?t }}")))["n"].value)
+    return out
+
+
+def void_graph(store: ox.Store, base: str, files: dict[str, dict], created: str,
+               meta: dict, void_extra=None) -> Graph:
+    """VoID + DCAT: counts, class and property partitions, dumps with size and checksum."""
+    site = site_root(base)
+    ds = URIRef(base + "dataset")
+    g = Graph()
+    for p, ns in PREFIXES.items():
+        g.bind(p, ns)
+    g.bind("spdx", SPDX)
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("Demand KG", lang="en")))
+    g.add((ds, RDFS.label, Literal("Demand KG", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "What U.S. cities and counties did against the demand for commercial sex (reverse stings, "
+        "web stings, john schools, publishing buyers' names, ...), read from the location profiles "
+        "of the Demand Forum research site, with the evidence and page behind every claim.", lang="en")))
+    g.add((ds, DCTERMS.license, URIRef(LICENSE)))
+    g.add((ds, DCTERMS.created, Literal(created, datatype=XSD.dateTime)))
+    g.add((ds, DCTERMS.modified, Literal(created, datatype=XSD.dateTime)))
+    g.add((ds, DCTERMS.source, URIRef("https://demand-forum.org/")))
+    for extra in meta.get("sources", []):
+        g.add((ds, DCTERMS.source, URIRef(extra)))
+    g.add((ds, FOAF.homepage, URIRef(site)))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(site + "sparql")))
+    g.add((ds, VOID.uriSpace, Literal(base)))
+    g.add((ds, VOID.vocabulary, URIRef(str(DKG))))
+    g.add((ds, VOID.rootResource, URIRef(base + "tactic/")))
+    g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
+    g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/JSON-LD")))
+
+    def one(q: str) -> int:
+        return int(next(iter(store.query(q)))["n"].value)
+
+    g.add((ds, VOID.triples, Literal(one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), datatype=XSD.integer)))
+    g.add((ds, VOID.entities, Literal(one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?s)) }"), datatype=XSD.integer)))
+    g.add((ds, VOID.distinctSubjects, Literal(one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"), datatype=XSD.integer)))
+    g.add((ds, VOID.properties, Literal(one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"), datatype=XSD.integer)))
+    g.add((ds, VOID.classes, Literal(one("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"), datatype=XSD.integer)))
+    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"):
+        cls = row["c"].value
+        part = URIRef(f"{base}dataset#class-{_frag(cls)}")
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, Literal(int(row["n"].value), datatype=XSD.integer)))
+    for row in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"):
+        prop = row["p"].value
+        part = URIRef(f"{base}dataset#property-{_frag(prop)}")
+        g.add((ds, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(prop)))
+        g.add((part, VOID.triples, Literal(int(row["n"].value), datatype=XSD.integer)))
+    media = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json"}
+    for name, info in sorted(files.items()):
+        if not name.startswith("kg."):
+            continue
+        url = URIRef(f"{site}dumps/{name}")
+        dist = URIRef(f"{base}dataset#dump-{_frag(name)}")
+        g.add((ds, VOID.dataDump, url))
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCTERMS.title, Literal(name)))
+        stem = name[:-3] if name.endswith(".gz") else name
+        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + media[Path(stem).suffix])))
+        if name.endswith(".gz"):
+            g.add((dist, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+        g.add((dist, DCAT.byteSize, Literal(info["bytes"], datatype=XSD.nonNegativeInteger)))
+        ck = URIRef(f"{base}dataset#sha256-{_frag(name)}")
+        g.add((dist, URIRef(SPDX + "checksum"), ck))
+        g.add((ck, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+        g.add((ck, URIRef(SPDX + "checksumValue"), Literal(info["sha256"], datatype=XSD.hexBinary)))
+        g.add((dist, DCTERMS.license, URIRef(LICENSE)))
+    if void_extra is not None:
+        void_extra(g, ds)  # e.g. the gazetteer linksets
+    return g
+
+
+def _frag(iri: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", iri.split("//", 1)[-1]).strip("-")
+
+
+def _prune(rel_dir: Path, keep: set[str]) -> None:
+    dirs = sorted((d for d in rel_dir.iterdir() if d.is_dir()), key=lambda d: d.name)
+    finished = [d for d in dirs if (d / "release.json").exists() and not d.name.startswith("tmp-")]
+    for d in finished[:-KEEP_RELEASES]:
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+    for d in dirs:  # folders of builds that died before finishing
+        if d.name.startswith("tmp-") and d.name not in keep:
+            try:
+                pid = int(d.name.split("-")[1])
+                os.kill(pid, 0)
+            except (ValueError, IndexError, ProcessLookupError):
+                shutil.rmtree(d, ignore_errors=True)
+            except PermissionError:
+                pass
+
+
+def write_release(graph: Graph, out: Path, *, base: str, report: Graph, extra_files: dict[str, bytes],
+                  meta: dict | None = None, void_extra=None, hook=None) -> ReleaseInfo:
+    """Write everything to a new folder, then publish it by swapping the `out` symlink.
+
+    `hook(stage)` is called between stages (tests use it to kill a build midway).
+    """
+    meta = meta or {}
+    rel_dir = releases_dir(out)
+    rel_dir.mkdir(parents=True, exist_ok=True)
+    _prune(rel_dir, keep=set())
+    created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    rid = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
+    tmp = rel_dir / f"tmp-{os.getpid()}-{time.monotonic_ns()}"
+    tmp.mkdir()
+    step = hook or (lambda stage: None)
+    store = write_dumps(graph, tmp, base)
+    step("dumps")
+    files: dict[str, dict] = {}
+    for name in DUMPS:
+        path = tmp / name
+        gz = _gzip(path)
+        for p in (path, gz):
+            files[p.name] = {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+    step("gzip")
+    report.serialize(destination=str(tmp / "validation-report.ttl"), format="turtle")
+    for name, data in extra_files.items():
+        (tmp / name).write_bytes(data)
+        files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    created_s = created.isoformat().replace("+00:00", "Z")
+    void = void_graph(store, base, files, created_s, meta, void_extra)
+    void.serialize(destination=str(tmp / "void.ttl"), format="turtle")
+    info = ReleaseInfo(id=rid, created=created_s, base=base, triples=len(store), counts=counts(store),
+                       files=files, meta=meta)
+    store.flush()
+    del store  # close the store before it is published read-only
+    step("void")
+    (tmp / "release.json").write_text(json.dumps(info.__dict__, indent=2) + "\n", encoding="utf-8")
+    final = rel_dir / rid
+    os.rename(tmp, final)
+    step("before-swap")
+    publish(out, final)
+    _prune(rel_dir, keep={final.name})
+    return info
+
+
+def publish(out: Path, target: Path) -> None:
+    """Point `out` at target in one atomic rename of a symlink."""
+    link_tmp = out.parent / f".{out.name}.swap-{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(os.path.relpath(target, out.parent), link_tmp)
+    if out.exists() and not out.is_symlink():
+        # An old real folder (not made by us): move it aside once, then swap.
+        aside = releases_dir(out) / f"legacy-{int(time.time())}"
+        os.rename(out, aside)
+    os.replace(link_tmp, out)
+
+
+def read_release(dist: Path) -> ReleaseInfo:
+    data = json.loads((dist / "release.json").read_text(encoding="utf-8"))
+    return ReleaseInfo(**data)
