@@ -42,8 +42,26 @@ def _attr(node, name: str) -> str:
     return v or ""
 
 
+_TAG_RE = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)")
+FLAT_OK = {"p", "li", "tr", "td", "th", "a", "br", "img", "meta", "link", "hr", "input"}
+
+
+def _flatten_deep(text: str) -> str:
+    """Nesting thousands deep (HTML soup) makes tree building quadratic: flatten such tags."""
+    if text.count("<") < 4000:
+        return text
+    counts: dict[str, int] = {}
+    for m in _TAG_RE.finditer(text):
+        t = m.group(1).lower()
+        counts[t] = counts.get(t, 0) + 1
+    heavy = [t for t, c in counts.items() if c > 2000 and t not in FLAT_OK]
+    for t in heavy:
+        text = re.sub(r"<\s*/?\s*" + t + r"\b[^>]{0,500}>", "<br>" if t in BLOCK else " ", text, flags=re.I)
+    return text
+
+
 def read_html(text: str) -> HtmlPage:
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(_flatten_deep(text))
     page = HtmlPage()
     for sel, attr in (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content")):
         n = tree.css_first(sel)
