@@ -128,6 +128,25 @@ PATTERNS: dict[str, list[str]] = {
 _COMPILED = {t: [re.compile(p, 0 if "SOAP\\b" in p or "FOPP" in p or "CCTV" in p or "PSAs" in p or "(?:artificial" in p else F)
                  for p in ps] for t, ps in PATTERNS.items()}
 
+# cheap keyword screens: a tactic's patterns run only when one of its stems is present
+QUICK = {t: re.compile(k, F) for t, k in {
+    "Reverse Stings": r"sting|decoy|revers|street|pos|sweep|undercover",
+    "Web Stings": r"web|online|on-line|internet|cyber|decoy|\bads?\b|advert|listing|posting|profile|answer|respond",
+    "Buyer Arrests": r"raid|customer|client|patron|trafficking",
+    "John School": r"school|offender|fopp|diversion|educat|class|program|course",
+    "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly",
+    "Auto Seizure": r"vehicle|\bcars?\b|auto|truck|impound|seiz|forfeit|\btow|confiscat",
+    "License Suspension": r"licen",
+    "Community Service": r"community",
+    "Employment Loss": r"resign|stepped down|fired|dismissed|terminated|let go|leave|lost",
+    "SOAP Orders": r"soap|stay|banned|barred|banish|prohibited|excluded|zone|exclusion",
+    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business owner|plate|flashlight|shame the",
+    "Public Education": r"public|psa|campaign|sign|billboard|poster|warning",
+    "Letters": r"letter",
+    "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
+    "IT Based Tactics": r"chat|warning|deterren|automated|text|artificial|\bai\b",
+}.items()}
+
 WEB_CUE = re.compile(
     r"\b(?:web|online|on-line|internet|craigslist|backpage|websites?|web sites?|ads?|advertisements?|"
     r"listings?|postings?|classifieds?|escort (?:sites?|ads?|services?)|social media|apps?|chat\w*|e-?mails?|"
@@ -186,6 +205,8 @@ def mentions(sentence: str) -> list[Mention]:
     found: list[Mention] = []
     web = bool(WEB_CUE.search(s))
     for tactic, regs in _COMPILED.items():
+        if not QUICK[tactic].search(s):
+            continue
         for rx in regs:
             for m in rx.finditer(s):
                 t = tactic

@@ -55,6 +55,9 @@ ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked
           r"taken into custody|intercepted|netted|snared|busted|rounded up|picked up|jailed|indicted|"
           r"processed|ticketed|summons\w*|issued (?:a )?(?:summons|citations?))")
 _N = r"(" + NUMBER_RE + r")"
+_ARREST_QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|"
+                           r"intercept|netted|snared|busted|rounded|picked up|jailed|indicted|processed|"
+                           r"ticketed|summons", F)
 COUNT_PATTERNS = [
     re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+|total of\s+)?" + _N + r"\s+" + PEOPLE +
                r"[^.;]{0,60}?\b(?:were|was|had been|have been|being|got|are)?\s*" + ARREST, F),
@@ -269,6 +272,8 @@ class Count:
 def find_count(s: str) -> Count | None:
     """Buyers arrested in a sentence ('arrested seven men', 'a total of 4 johns were arrested')."""
     best: Count | None = None
+    if not _ARREST_QUICK.search(s):
+        return None
     for rx in COUNT_PATTERNS:
         m = rx.search(s)
         if not m:

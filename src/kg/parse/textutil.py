@@ -76,11 +76,13 @@ def _declared_charset(sample: bytes) -> str | None:
     return m.group(1).decode("ascii").lower() if m else None
 
 
+_NONPRINT_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
 def _printable_ratio(text: str) -> float:
     if not text:
         return 1.0
-    ok = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t\f")
-    return ok / len(text)
+    return 1 - len(_NONPRINT_RE.findall(text)) / len(text)
 
 
 def _check_text(text: str) -> str:
