@@ -115,12 +115,8 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, log=print, hook
 
 def link_profiles(graph: Graph, profiles: list[Profile], iris: Iris):
     """Gazetteer links for every jurisdiction and state; returns the VoID linkset writer."""
-    try:
-        from . import gazetteer
-    except ImportError:  # TEMP until the gazetteer lands
-        return None
-    if not hasattr(gazetteer, 'add_linksets'):  # TEMP
-        return None
+    from . import gazetteer
+
     links = []
     for p in profiles:
         link = gazetteer.link_profile(p)

@@ -91,22 +91,26 @@ def _gzip(path: Path) -> Path:
 
 
 def write_dumps(graph: Graph, folder: Path, base: str) -> ox.Store:
-    """kg.nt from rdflib, then a store bulk-loaded from it, which writes Turtle fast."""
+    """kg.nt from rdflib; kg.ttl streamed from it by Oxigraph's serialiser; kg.jsonld compacted.
+
+    The dumps all come from the same triples, never from the store: the store keeps numbers
+    in canonical form (xsd:nonNegativeInteger is stored as xsd:integer, "41.50" as "41.5"),
+    which is the same value but not the same RDF term.
+    """
     nt = folder / "kg.nt"
     graph.serialize(destination=str(nt), format="nt", encoding="utf-8")
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    with (folder / "kg.ttl").open("wb") as f:
+        ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), f,
+                     ox.RdfFormat.TURTLE, prefixes=prefixes)
     store = ox.Store(str(folder / "store"))
     store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    prefixes["id"] = base
-    with (folder / "kg.ttl").open("wb") as f:
-        store.dump(f, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     ctx = context_document()
     (folder / "context.jsonld").write_text(json.dumps(ctx, indent=2) + "\n", encoding="utf-8")
-    jsonld = graph.serialize(format="json-ld", context=ctx["@context"], auto_compact=True)
-    doc = json.loads(jsonld)
-    # The dump refers to the published context by URL, so tools can cache it.
-    doc["@context"] = site_root(base) + "context.jsonld"
-    (folder / "kg.jsonld").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    # The context is inlined (it is small) so the dump parses offline, with no fetch of
+    # context.jsonld; the same context is published beside it for clients that want it.
+    graph.serialize(destination=str(folder / "kg.jsonld"), format="json-ld",
+                    context=ctx["@context"], auto_compact=True, encoding="utf-8")
     return store
 
 

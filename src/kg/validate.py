@@ -45,7 +45,7 @@ FIELD_NAMES = {
     "state": "state", "postalCode": "state", "jurisdictionType": "kind", "label": "name",
     "usesTactic": "tactics", "tacticClaim": "tactics", "negatedTactic": "negated_tactics",
     "startDate": "start", "endDate": "end", "arrests": "arrests", "agency": "agency",
-    "tactic": "tactics", "inJurisdiction": "slug", "quote": "text", "summary": "summary",
+    "tactic": "tactics", "inJurisdiction": "jurisdiction", "quote": "text", "summary": "summary",
     "citedSource": "sources", "partner": "partners", "wasDerivedFrom": "url",
     "bibliographicCitation": "citation", "url": "url", "date": "date",
     "evidenceKind": "evidence", "listedTactic": "listed_tactics",
@@ -93,13 +93,14 @@ def problems_from_report(report: Graph, where: dict[str, Where], default_file: s
         value = report.value(r, SH.value)
         fstr = str(focus)
         loc = where.get(fstr) or where.get(fstr.split("#", 1)[0])
-        field = FIELD_NAMES.get(local_name(str(path)), local_name(str(path))) if path is not None else "-"
+        field = FIELD_NAMES.get(local_name(str(path)), local_name(str(path))) if path is not None else ""
         if loc is not None:
             file, record = loc.file, loc.record
-            field = f"{loc.prefix}{field}" if loc.prefix else field
+            field = f"{loc.prefix}{field}".rstrip(".") if loc.prefix else field
         else:
             file, record = default_file, fstr
-        if value is not None and "{" not in msg and not isinstance(path, type(None)):
+        field = field or "-"
+        if value is not None and path is not None:
             msg = f"{msg} (value: {value})"
         out.append(Problem(file, record, field, msg, sev))
     out.sort(key=lambda p: (p.file, p.record, p.field, p.message))
