@@ -58,8 +58,12 @@ def match_operations(gold_ops: list[dict], got) -> list[tuple[dict, object | Non
     return pairs
 
 
-def evaluate(verbose: bool = False) -> dict[str, float]:
+def evaluate(verbose: bool = False, subset: str = "all") -> dict[str, float]:
     gold = load_gold()
+    if subset == "heldout":
+        gold = [g for g in gold if g.get("heldout")]
+    elif subset == "tuned":
+        gold = [g for g in gold if not g.get("heldout")]
     n = names_ok = 0
     pop_n = pop_ok = 0
     tp = fp = fn = 0
@@ -125,8 +129,11 @@ def evaluate(verbose: bool = False) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", "-v", action="store_true", help="list every disagreement")
+    ap.add_argument("--subset", choices=["all", "tuned", "heldout"], default="all",
+                    help="heldout: only the pages written after tuning (marked heldout in gold.yaml)")
     args = ap.parse_args()
-    res = evaluate(args.verbose)
+    res = evaluate(args.verbose, args.subset)
+    print(f"subset: {args.subset}")
     for k, v in res.items():
         print(f"{k:22s} {v:.3f}" if isinstance(v, float) else f"{k:22s} {v}")
     return 0

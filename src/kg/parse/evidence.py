@@ -27,6 +27,9 @@ PATTERNS: dict[str, list[str]] = {
         r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _PEOPLE_SOLD,
         r"\b(?:john|johns|buyer|demand|solicitation|prostitution)[- ]sweeps?\b",
         r"\bundercover\s+(?:\w+\s+)?operations?\b",
+        r"\bstreet[- ](?:level\s+)?(?:operations?|enforcement operations?)\b",
+        r"\b(?:female\s+|undercover\s+)*decoy\s+(?:officers?|deputies|detectives|troopers)\b",
+        r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\d+|[a-z]+)[- ]year[- ]old\b",
     ],
     "Web Stings": [
         r"\b(?:web|online|on-line|internet|cyber)[- ](?:based\s+)?(?:reverse\s+)?(?:stings?|operations?|decoys?)\b",
@@ -43,6 +46,7 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:brothels?|massage (?:parlou?rs?|businesses|establishments)|spas?|bordellos?)\s+(?:\w+\s+){0,5}?raid\w*\b",
         r"\b(?:customers|clients|patrons)\s+(?:\w+\s+){0,5}?(?:arrested|charged|cited)\b",
         r"\b(?:arrested|charged|cited)\s+(?:\w+\s+){0,4}?(?:customers|clients|patrons)\b",
+        r"\barrest\w*\s+(?:\w+\s+){0,4}?(?:men|johns?|buyers?|customers|man)\s+(?:\w+\s+){0,2}?for\s+(?:patroniz|solicit|buying|purchas|attempt\w* to (?:buy|purchase))\w*",
         r"\btrafficking\s+(?:investigation|probe|case)s?\b[^.;]{0,80}?\b(?:buyers?|johns?|men)\b[^.;]{0,40}?\b(?:arrest|charg)\w*",
     ],
     "John School": [
@@ -61,6 +65,7 @@ PATTERNS: dict[str, list[str]] = {
         r"(?:of\s+)?(?:the\s+|their\s+|his\s+|all\s+)?(?:full\s+)?(?:[\w']+\s+){0,2}?"
         r"(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking photos?|pictures?|faces?)\b",
         r"\b(?:names?|identit(?:y|ies))\b[^.;]{0,60}?\bwithh[eo]ld\b",
+        r"\bmug\s?shots?\b", r"\bbooking\s+(?:photos?|pictures?)\b",
         r"\bshaming\b", r"\bpublicly\s+(?:shame\w*|nam\w*|identif\w*|humiliat\w*)",
         r"\bnaming\s+(?:the\s+|arrested\s+|accused\s+|convicted\s+)?(?:\w+\s+)?(?:johns|buyers|men|customers|sex buyers|offenders)\b",
         r"\bnamed\s+(?:in|by)\s+(?:the\s+)?(?:local\s+)?(?:media|press|news\w*|newspapers?|television|tv)\b",
@@ -95,7 +100,7 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:citizens?|community|residents?|civilian|neighbou?rs?)'?\s+(?:patrols?|watch(?:es)?|marches|protests?|groups?|coalitions?|committees?|task forces?)\b",
         r"\b(?:residents?|neighbou?rs?|citizens?|homeowners?|activists?|community members?|business owners?)\b[^.;]{0,60}?\b"
         r"(?:patroll?\w*|protest\w*|march\w*|picket\w*|held (?:a )?vigils?|record\w* (?:the )?(?:license |licence )?plates?|"
-        r"wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|organi[sz]ed|formed (?:a|an)|rallied|petition\w*|posted signs?|put up signs?)",
+        r"held\s+(?:\w+\s+){0,2}?(?:protests?|rallies|marches|vigils?)|wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|organi[sz]ed|formed (?:a|an)|rallied|petition\w*|posted signs?|put up signs?)",
         r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)",
         r"\bflashlight\s+(?:walks?|marches|patrols?)\b", r"\bshame the johns?\b",
     ],
@@ -110,6 +115,7 @@ PATTERNS: dict[str, list[str]] = {
         r"\bdear[- ]john\W{0,3}\s*letters?\b",
         r"\bletters?\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:homes?|owners?|residences?|famil\w+|wives|spouses|addresses|households?)\b",
         r"\b(?:sent|mailed|send|mail|sending|mailing|sends|mails)\s+(?:\w+\s+){0,3}?letters?\b",
+        r"\b(?:mail\w*|sent|send\w*)\s+(?:[\w']+\s+){0,6}?to\s+(?:the\s+)?(?:[\w']+\s+){0,2}?(?:homes|residences|wives|families|spouses)\b",
     ],
     "Cameras": [
         r"\b(?:surveillance|security|video|hidden|covert|pole|police|traffic|street|crime)[- ]cameras?\b",
@@ -132,7 +138,7 @@ _COMPILED = {t: [re.compile(p, 0 if "SOAP\\b" in p or "FOPP" in p or "CCTV" in p
 QUICK = {t: re.compile(k, F) for t, k in {
     "Reverse Stings": r"sting|decoy|revers|street|pos|sweep|undercover",
     "Web Stings": r"web|online|on-line|internet|cyber|decoy|\bads?\b|advert|listing|posting|profile|answer|respond",
-    "Buyer Arrests": r"raid|customer|client|patron|trafficking",
+    "Buyer Arrests": r"raid|customer|client|patron|trafficking|arrest",
     "John School": r"school|offender|fopp|diversion|educat|class|program|course",
     "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly",
     "Auto Seizure": r"vehicle|\bcars?\b|auto|truck|impound|seiz|forfeit|\btow|confiscat",
@@ -142,7 +148,7 @@ QUICK = {t: re.compile(k, F) for t, k in {
     "SOAP Orders": r"soap|stay|banned|barred|banish|prohibited|excluded|zone|exclusion",
     "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business owner|plate|flashlight|shame the",
     "Public Education": r"public|psa|campaign|sign|billboard|poster|warning",
-    "Letters": r"letter",
+    "Letters": r"letter|mail|sent|send",
     "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
     "IT Based Tactics": r"chat|warning|deterren|automated|text|artificial|\bai\b",
 }.items()}
@@ -226,6 +232,9 @@ def mentions(sentence: str) -> list[Mention]:
                             continue
                         if not _BUYER_CTX.search(s):
                             continue
+                if tactic == "Buyer Arrests" and m.group(0).lower().startswith("arrest") and \
+                        (STING_WORD.search(s) or WEB_CUE.search(s) or re.search(r"pos(?:ing|ed)\s+as|undercover", s, F)):
+                    continue
                 if tactic == "Web Stings" and m.group(0).lower().startswith(("answer", "respond")) and not _BUYER_CTX.search(s):
                     continue
                 found.append(Mention(t, m.start(), m.end()))

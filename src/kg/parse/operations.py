@@ -38,7 +38,7 @@ RELATIVE = re.compile(
     r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
     r"eighteen|twenty-four|\d{1,2}|several|a few)\s+(years?|months?)\s+later|"
     r"(?:the\s+)?(following|next|subsequent)\s+(year|month|spring|summer|fall|autumn|winter)|"
-    r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+same\s+(year|month)|"
+    r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+(?:same\s+)?(year|month)(?!\s+(?:old|of))|"
     r"(?:that|the following|the next|later that|later in)\s+(" + MONTH_RE + r"))\b", F)
 ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|"
                      r"every (?:year|month|few)|annual(?:ly)?|each year|times (?:a|per|each) year)\b", F)
@@ -64,6 +64,7 @@ COUNT_PATTERNS = [
     re.compile(ARREST + r"\s+(?:of\s+)?(?:a total of\s+)?(?:(" + QUAL + r")\s+)?" + _N + r"\s+" + PEOPLE, F),
     re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:total\s+)?arrests\b", F),
     re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F),
+    re.compile(ARREST + r"\s+()(?:a|an|one)\s+(?:\d+-year-old\s+)?(?:man|john|buyer|suspect|customer)\b", F),
     re.compile(r"\b(?:()a|an|one)\s+(?:\d+-year-old\s+|local\s+|\w+\s+)?(?:man|john|buyer|suspect|customer)\s+"
                r"(?:\w+\s+){0,6}?(?:was|were)\s+" + ARREST, F),
 ]
@@ -280,7 +281,7 @@ def find_count(s: str) -> Count | None:
             continue
         qual = m.group(1)
         num = m.group(2) if rx.groups >= 2 else None
-        if rx is COUNT_PATTERNS[4]:
+        if rx in (COUNT_PATTERNS[4], COUNT_PATTERNS[5]):
             val: int | None = 1
         else:
             val = to_int(num) if num else None
@@ -346,7 +347,8 @@ def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], lis
                 pos = (prev or ([] if pos else ops[-1].tactics[:1])) + [t for t in pos if t not in prev]
         if dated and (pos or (info.count and info.count.value)) and not has_future_only:
             same = (cur is not None and cur.start == info.date.start and cur_para == info.para
-                    and not info.date.since and not cur.since)
+                    and not info.date.since and not cur.since
+                    and (not pos or bool(set(pos) & set(cur.tactics))))
             if same:
                 _merge(cur, pos, info)
             else:
