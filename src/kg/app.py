@@ -1,0 +1,164 @@
+"""The web application: `create_app(config)` -> a Flask app serving one release or endpoint.
+
+    gunicorn -w 2 -b 127.0.0.1:5000 'kg.app:create_app()'
+
+Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill the gaps):
+
+| key | default | meaning |
+| --- | --- | --- |
+| DIST | "dist" | the release folder (its `store/` is opened read-only) |
+| ENDPOINT | None | serve from this remote SPARQL 1.1 endpoint instead of the store |
+| QUERY_TIMEOUT | 10 | seconds a user query may run before it is stopped (503) |
+| RESULT_LIMIT | 50_000_000 | bytes a query result may take (413 beyond) |
+| QUERY_WORKERS | 3 | query processes per server process (embedded store) |
+| SERVICE_ALLOWLIST | () | endpoint IRIs a query may call with SERVICE |
+| WRITE_TOKEN | None | there is no write route; without a token none can be enabled |
+| BASE | from release.json | the base of instance IRIs |
+| CACHE_SIZE | 2048 | pages and query results kept per process (per release id) |
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import Flask
+
+from .engine import EmbeddedEngine, Engine, RemoteEngine
+from .release import ReleaseInfo, read_release, site_root
+from .vocab import DEFAULT_BASE, PREFIXES, Iris
+
+DEFAULTS = {
+    "DIST": "dist",
+    "ENDPOINT": None,
+    "QUERY_TIMEOUT": 10.0,
+    "RESULT_LIMIT": 50_000_000,
+    "QUERY_WORKERS": 3,
+    "SERVICE_ALLOWLIST": (),
+    "WRITE_TOKEN": None,
+    "BASE": None,
+    "CACHE_SIZE": 2048,
+}
+
+
+class LRU:
+    """A small thread-safe LRU cache of finished responses."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            v = self.data.get(key)
+            if v is not None:
+                self.data.move_to_end(key)
+            return v
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+
+class Site:
+    """Everything a request needs that is fixed for the server's life: engine, release, caches."""
+
+    def __init__(self, config: dict):
+        self.config = config
+        dist = config.get("DIST")
+        self.dist: Path | None = Path(dist).resolve() if dist else None  # pin this release
+        self.release: ReleaseInfo | None = None
+        if self.dist is not None and (self.dist / "release.json").exists():
+            self.release = read_release(self.dist)
+        base = config.get("BASE") or (self.release.base if self.release else DEFAULT_BASE)
+        self.iris = Iris(base)
+        self.base = self.iris.base
+        self.site_root = site_root(self.base)
+        self.prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        self.prefixes["id"] = self.base
+        self.timeout = float(config["QUERY_TIMEOUT"])
+        self.allow = tuple(config.get("SERVICE_ALLOWLIST") or ())
+        self.engine: Engine
+        if config.get("ENDPOINT"):
+            self.engine = RemoteEngine(config["ENDPOINT"], timeout=self.timeout,
+                                       result_limit=int(config["RESULT_LIMIT"]))
+        else:
+            if self.release is None or self.dist is None:
+                raise FileNotFoundError(f"no release in {dist!r}: run `kg build` first")
+            self.engine = EmbeddedEngine(self.dist / "store", timeout=self.timeout,
+                                         result_limit=int(config["RESULT_LIMIT"]),
+                                         workers=int(config["QUERY_WORKERS"]),
+                                         release_id=self.release.id)
+        # answers can be cached only while they cannot change: one release, embedded
+        self.cache_key = self.engine.release_id
+        self.cache = LRU(int(config["CACHE_SIZE"]))
+        self._memo: dict = {}
+        self._memo_lock = threading.Lock()
+
+    def memo(self, name: str, make):
+        """A value computed once per process (per release), e.g. the jurisdiction table."""
+        import time
+
+        with self._memo_lock:
+            hit = self._memo.get(name)
+        if hit is not None and (self.cache_key or time.monotonic() - hit[1] < 60):
+            return hit[0]
+        value = make()
+        with self._memo_lock:
+            self._memo[name] = (value, time.monotonic())
+        return value
+
+    def file(self, name: str) -> Path | None:
+        if self.dist is None:
+            return None
+        p = self.dist / name
+        return p if p.is_file() else None
+
+
+def _env_config() -> dict:
+    """KG_DIST, KG_ENDPOINT, KG_QUERY_TIMEOUT, ... (for `gunicorn 'kg.app:create_app()'`)."""
+    out: dict = {}
+    for key, default in DEFAULTS.items():
+        v = os.environ.get("KG_" + key)
+        if v is None:
+            continue
+        if key == "SERVICE_ALLOWLIST":
+            out[key] = tuple(x for x in v.split() if x)
+        elif isinstance(default, (int, float)) and not isinstance(default, bool):
+            out[key] = type(default)(v)
+        else:
+            out[key] = v
+    return out
+
+
+def create_app(config: dict | None = None) -> Flask:
+    cfg = dict(DEFAULTS)
+    cfg.update(_env_config() if config is None else {})
+    cfg.update(config or {})
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update({"KG": cfg, "JSON_SORT_KEYS": False, "TEMPLATES_AUTO_RELOAD": False})
+    site = Site(cfg)
+    app.extensions["kg"] = site
+    app.jinja_env.autoescape = True  # every template, whatever its name
+    from .views import register
+
+    register(app, site)
+    return app
+
+
+def site_of(app: Flask) -> Site:
+    return app.extensions["kg"]
+
+
+def json_for_script(data) -> str:
+    """JSON safe inside <script>: no '</script>' or HTML comment can close it."""
+    return (json.dumps(data, ensure_ascii=False, indent=1)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

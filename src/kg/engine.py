@@ -1,0 +1,492 @@
+"""Where queries run: the embedded read-only store or a remote SPARQL 1.1 endpoint.
+
+Both engines offer the same narrow interface:
+
+* `execute(query, *, results_format, graph_format, default_graphs, named_graphs)` runs a
+  user's query under the time limit and returns `Answer(body, media_type, form)`, the result
+  already serialised (pyoxigraph does the serialising for both engines, so the embedded
+  store and a remote one give byte-identical answers);
+* `select(query)` / `ask(query)` / `construct(query, fmt)` run our own bounded queries (pages,
+  lists, charts) and return plain Python values.
+
+A pyoxigraph query cannot be interrupted from another thread, so the embedded engine runs
+user queries in a small pool of worker processes, each with the store opened read-only, and
+kills and replaces a worker that overruns the limit. Our own page queries are bounded
+lookups and run in-process on a read-only store of their own.
+"""
+from __future__ import annotations
+
+import io
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import pyoxigraph as ox
+
+# ----------------------------------------------------------------------------- formats
+
+RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+
+
+class QueryError(Exception):
+    """The query is not acceptable (syntax, unsupported) -> 400."""
+
+    status = 400
+
+
+class QueryTimeout(QueryError):
+    status = 503
+
+
+class ResultTooLarge(QueryError):
+    status = 413
+
+
+class EndpointError(QueryError):
+    """The remote endpoint failed or is unreachable -> 502."""
+
+    status = 502
+
+
+class Answer(NamedTuple):
+    body: bytes
+    media_type: str
+    form: str  # "select", "ask" or "graph"
+
+
+class Term(NamedTuple):
+    """An RDF term as our pages need it."""
+
+    kind: str  # "uri", "bnode", "literal"
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "uri"
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def term_of(t: Any) -> Term | None:
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return Term("uri", t.value)
+    if isinstance(t, ox.BlankNode):
+        return Term("bnode", t.value)
+    if isinstance(t, ox.Literal):
+        dt = t.datatype.value if t.datatype is not None else None
+        if dt in (XSD_STRING, RDF_LANGSTRING):
+            dt = None
+        return Term("literal", t.value, dt, t.language)
+    return Term("literal", str(t))
+
+
+def term_of_json(b: dict | None) -> Term | None:
+    if b is None:
+        return None
+    kind = b["type"]
+    if kind == "typed-literal":
+        kind = "literal"
+    dt = b.get("datatype")
+    if dt in (XSD_STRING, RDF_LANGSTRING):
+        dt = None
+    return Term(kind, b["value"], dt, b.get("xml:lang"))
+
+
+class _Capped(io.RawIOBase):
+    """A write target that stops serialisation once `limit` bytes are exceeded."""
+
+    def __init__(self, limit: int):
+        self.buf = bytearray()
+        self.limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self.buf += b
+        if self.limit and len(self.buf) > self.limit:
+            raise ResultTooLarge(f"the result is larger than {self.limit:,} bytes; "
+                                 "add a LIMIT or ask for fewer variables")
+        return len(b)
+
+
+def serialize_result(result: Any, results_format: str, graph_format: str, limit: int,
+                     prefixes: dict[str, str] | None = None) -> Answer:
+    """Serialise a pyoxigraph result (solutions, boolean or triples) in the chosen format."""
+    out = _Capped(limit)
+    if isinstance(result, ox.QueryTriples):
+        fmt = GRAPH_FORMATS[graph_format]
+        if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            ox.serialize(result, out, fmt, prefixes=prefixes)
+        else:
+            result.serialize(out, fmt)
+        return Answer(bytes(out.buf), graph_format, "graph")
+    form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+    if form == "ask" and results_format in ("text/csv", "text/tab-separated-values"):
+        results_format = "application/sparql-results+json"  # CSV/TSV have no boolean form
+    result.serialize(out, RESULTS_FORMATS[results_format])
+    return Answer(bytes(out.buf), results_format, form)
+
+
+def _graphs(names: list[str] | None):
+    return [ox.NamedNode(g) for g in names] if names else None
+
+
+def run_on_store(store: ox.Store, query: str, results_format: str, graph_format: str,
+                 default_graphs: list[str] | None, named_graphs: list[str] | None,
+                 limit: int, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> Answer:
+    try:
+        result = store.query(query, default_graph=_graphs(default_graphs),
+                             named_graphs=_graphs(named_graphs), base_iri=base_iri)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax error: {e}") from None
+    except (OSError, ValueError, RuntimeError) as e:
+        raise QueryError(f"query failed: {e}") from None
+    try:
+        return serialize_result(result, results_format, graph_format, limit, prefixes)
+    except ResultTooLarge:
+        raise
+    except (OSError, ValueError, RuntimeError) as e:
+        raise QueryError(f"query failed: {e}") from None
+
+
+# ----------------------------------------------------------------------------- worker pool
+
+def _worker_main(store_path: str, conn, parent_pid: int) -> None:  # pragma: no cover - child
+    """A query worker: open the store read-only, answer requests until the pipe closes."""
+
+    def watchdog() -> None:  # leave when the server is gone, even in the middle of a query
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    store = ox.Store.read_only(store_path)
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            ans = run_on_store(store, *req)
+            conn.send(("ok", tuple(ans)))
+        except QueryError as e:
+            conn.send(("error", type(e).__name__, str(e)))
+        except Exception as e:  # noqa: BLE001 - report, keep serving
+            conn.send(("error", "QueryError", f"query failed: {e}"))
+
+
+def _worker_entry() -> None:  # pragma: no cover - runs in the child
+    """`python -c 'from kg.engine import _worker_entry; _worker_entry()' STORE FD PARENT_PID`"""
+    import sys
+    from multiprocessing.connection import Connection
+
+    store_path, fd, parent = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    _worker_main(store_path, Connection(fd), parent)
+
+
+class _Worker:
+    """One query process: a fresh interpreter (never a fork of a process holding a store),
+    talking over a socket pair."""
+
+    def __init__(self, store_path: str):
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        parent_sock, child_sock = socket.socketpair()
+        cfd = child_sock.fileno()
+        code = "from kg.engine import _worker_entry; _worker_entry()"
+        self.proc = subprocess.Popen([sys.executable, "-c", code, store_path, str(cfd), str(os.getpid())],
+                                     pass_fds=(cfd,), stdin=subprocess.DEVNULL, close_fds=True)
+        child_sock.close()
+        self.conn = Connection(parent_sock.detach())
+        self.ready = False
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        if not self.ready:
+            try:
+                if not self.conn.poll(timeout):
+                    raise EndpointError("a query worker did not start in time")
+                self.conn.recv()
+            except (EOFError, OSError):
+                raise EndpointError("a query worker failed to start (is the store readable?)") from None
+            self.ready = True
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(5)
+        except Exception:  # noqa: BLE001
+            pass
+        finally:
+            self.conn.close()
+
+
+class WorkerPool:
+    """Pre-started query processes; an overrunning one is killed and replaced."""
+
+    def __init__(self, store_path: str, size: int = 3):
+        self.store_path = store_path
+        self.size = max(1, size)
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.lock = threading.Lock()
+        self.pid = os.getpid()
+        self.started = False
+        self.killed = 0
+
+    def start(self) -> None:
+        with self.lock:
+            if self.started and self.pid == os.getpid():
+                return
+            self.pid = os.getpid()
+            self.idle = queue.Queue()
+            for _ in range(self.size):
+                self.idle.put(_Worker(self.store_path))
+            self.started = True
+
+    def _replace(self) -> None:
+        def spawn() -> None:
+            w = _Worker(self.store_path)
+            try:
+                w.wait_ready()
+            except QueryError:
+                w.kill()
+                return
+            self.idle.put(w)
+
+        threading.Thread(target=spawn, daemon=True).start()
+
+    def run(self, request: tuple, timeout: float) -> Answer:
+        self.start()
+        t0 = time.monotonic()
+        try:
+            w = self.idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"the server is busy: no query worker was free within {timeout:g} s; "
+                               "try again shortly") from None
+        try:
+            try:
+                w.wait_ready()
+            except EndpointError:
+                w.kill()
+                self._replace()
+                w = None
+                raise
+            w.conn.send(request)
+            left = max(0.0, timeout - (time.monotonic() - t0))
+            if not w.conn.poll(left):
+                w.kill()
+                self.killed += 1
+                self._replace()
+                w = None
+                raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s "
+                                   "and was stopped; narrow it down or add a LIMIT")
+            msg = w.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if w is not None:
+                w.kill()
+                self._replace()
+                w = None
+            raise QueryError("the query worker died while answering this query") from None
+        finally:
+            if w is not None:
+                self.idle.put(w)
+        if msg[0] == "ok":
+            return Answer(*msg[1])
+        cls = {"ResultTooLarge": ResultTooLarge, "QueryTimeout": QueryTimeout}.get(msg[1], QueryError)
+        raise cls(msg[2])
+
+    def close(self) -> None:
+        while True:
+            try:
+                self.idle.get_nowait().kill()
+            except queue.Empty:
+                break
+
+
+# ----------------------------------------------------------------------------- engines
+
+@dataclass
+class EngineInfo:
+    kind: str  # "embedded" or "remote"
+    location: str
+
+
+class Engine:
+    info: EngineInfo
+    release_id: str | None = None  # set when answers are fixed for the engine's lifetime
+
+    def execute(self, query: str, *, results_format: str = "application/sparql-results+json",
+                graph_format: str = "text/turtle", default_graphs: list[str] | None = None,
+                named_graphs: list[str] | None = None, base_iri: str | None = None) -> Answer:
+        raise NotImplementedError
+
+    def select(self, query: str) -> list[dict[str, Term]]:
+        raise NotImplementedError
+
+    def ask(self, query: str) -> bool:
+        raise NotImplementedError
+
+    def construct(self, query: str, media_type: str, prefixes: dict[str, str] | None = None) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class EmbeddedEngine(Engine):
+    """The release's pyoxigraph store, opened read-only (several processes may share it)."""
+
+    def __init__(self, store_path: str, *, timeout: float = 10.0, result_limit: int = 50_000_000,
+                 workers: int = 3, release_id: str | None = None):
+        self.store_path = str(store_path)
+        self.timeout = timeout
+        self.result_limit = result_limit
+        self.pool = WorkerPool(self.store_path, workers)
+        self.release_id = release_id
+        self.info = EngineInfo("embedded", self.store_path)
+        self._store: ox.Store | None = None
+        self._pid = 0
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None or self._pid != os.getpid():  # one handle per (forked) process
+            self._store = ox.Store.read_only(self.store_path)
+            self._pid = os.getpid()
+        return self._store
+
+    def execute(self, query, *, results_format="application/sparql-results+json",
+                graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None) -> Answer:
+        req = (query, results_format, graph_format, default_graphs, named_graphs, self.result_limit, base_iri)
+        return self.pool.run(req, self.timeout)
+
+    def select(self, query: str) -> list[dict[str, Term]]:
+        res = self.store.query(query)
+        names = [v.value for v in res.variables]
+        return [{n: term_of(sol[n]) for n in names if sol[n] is not None} for sol in res]
+
+    def ask(self, query: str) -> bool:
+        return bool(self.store.query(query))
+
+    def construct(self, query, media_type, prefixes=None) -> bytes:
+        res = self.store.query(query)
+        return serialize_result(res, "application/sparql-results+json", media_type, 0, prefixes).body
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class RemoteEngine(Engine):
+    """Any SPARQL 1.1 endpoint, through SPARQLWrapper. Answers are re-serialised locally."""
+
+    def __init__(self, endpoint: str, *, timeout: float = 10.0, result_limit: int = 50_000_000):
+        from SPARQLWrapper import SPARQLWrapper  # noqa: F401 - fail early if missing
+
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.result_limit = result_limit
+        self.info = EngineInfo("remote", endpoint)
+
+    def _fetch(self, query: str, default_graphs=None, named_graphs=None) -> tuple[bytes, str]:
+        import socket
+        import urllib.error
+
+        from SPARQLWrapper import POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        sw = SPARQLWrapper(self.endpoint)
+        sw.setMethod(POST)
+        sw.setTimeout(int(max(1, round(self.timeout))))
+        sw.setOnlyConneg(True)
+        sw.addCustomHttpHeader("Accept", "application/sparql-results+json, application/n-triples;q=0.9, "
+                                         "text/turtle;q=0.8")
+        for g in default_graphs or []:
+            sw.addDefaultGraph(g)
+        for g in named_graphs or []:
+            sw.addNamedGraph(g)
+        sw.setQuery(query)
+        try:
+            resp = sw.query().response
+            body = resp.read()
+            ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        except SPARQLWrapperException as e:
+            msg = str(e)
+            if "QueryBadFormed" in type(e).__name__ or "400" in msg:
+                raise QueryError(f"the endpoint refused the query: {msg[:500]}") from None
+            raise EndpointError(f"the endpoint failed: {msg[:500]}") from None
+        except (socket.timeout, TimeoutError) as e:
+            raise QueryTimeout(f"the endpoint did not answer within {self.timeout:g} s") from e
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, (socket.timeout, TimeoutError)):
+                raise QueryTimeout(f"the endpoint did not answer within {self.timeout:g} s") from e
+            raise EndpointError(f"cannot reach the endpoint {self.endpoint}: {e.reason}") from e
+        return body, ctype
+
+    def _parse(self, body: bytes, ctype: str):
+        if ctype in ("application/sparql-results+json", "application/json"):
+            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        if ctype in ("application/sparql-results+xml", "application/xml"):
+            return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+        fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
+        return list(ox.parse(body, fmt))
+
+    def execute(self, query, *, results_format="application/sparql-results+json",
+                graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None) -> Answer:
+        body, ctype = self._fetch(query, default_graphs, named_graphs)
+        try:
+            parsed = self._parse(body, ctype)
+        except (SyntaxError, ValueError) as e:
+            raise EndpointError(f"the endpoint sent an unreadable answer ({ctype}): {e}") from None
+        if isinstance(parsed, list):
+            out = _Capped(self.result_limit)
+            ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], out,
+                         GRAPH_FORMATS[graph_format])
+            return Answer(bytes(out.buf), graph_format, "graph")
+        return serialize_result(parsed, results_format, graph_format, self.result_limit)
+
+    def select(self, query: str) -> list[dict[str, Term]]:
+        import json
+
+        body, ctype = self._fetch(query)
+        data = json.loads(body)
+        return [{k: term_of_json(v) for k, v in row.items()} for row in data["results"]["bindings"]]
+
+    def ask(self, query: str) -> bool:
+        import json
+
+        body, _ = self._fetch(query)
+        return bool(json.loads(body)["boolean"])
+
+    def construct(self, query, media_type, prefixes=None) -> bytes:
+        body, ctype = self._fetch(query)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in self._parse(body, ctype)]
+        fmt = GRAPH_FORMATS[media_type]
+        if prefixes and fmt == ox.RdfFormat.TURTLE:
+            return ox.serialize(triples, None, fmt, prefixes=prefixes)
+        return ox.serialize(triples, None, fmt)

@@ -1,0 +1,81 @@
+"""`kg serve`: the SPARQL endpoint, linked-data pages and downloads of the release.
+
+One process (Flask's threaded server) by default; `--workers N` (N > 1) runs gunicorn with N
+processes sharing the read-only store.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default: 5000)")
+    p.add_argument("--dist", default="dist", help="release folder (default: dist; built from data/ if missing)")
+    p.add_argument("--data", default="data", help="profiles to build from when the release is missing")
+    p.add_argument("--endpoint", default=None, help="serve from this remote SPARQL 1.1 endpoint instead")
+    p.add_argument("--timeout", type=float, default=10.0, help="time limit per query in seconds (default: 10)")
+    p.add_argument("--result-limit", type=int, default=50_000_000, help="largest query result in bytes")
+    p.add_argument("--query-workers", type=int, default=3, help="query processes per server process (default: 3)")
+    p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                   help="an endpoint SERVICE may call (repeatable; default: none)")
+    p.add_argument("--workers", type=int, default=1, help="server processes; > 1 runs gunicorn")
+
+
+def config_from(args: argparse.Namespace) -> dict:
+    cfg = {"DIST": args.dist, "ENDPOINT": args.endpoint, "QUERY_TIMEOUT": args.timeout,
+           "RESULT_LIMIT": args.result_limit, "QUERY_WORKERS": args.query_workers,
+           "SERVICE_ALLOWLIST": tuple(args.allow_service)}
+    if args.endpoint and not (Path(args.dist) / "release.json").exists():
+        cfg["DIST"] = None  # a remote endpoint needs no local release (no dumps then)
+    return cfg
+
+
+def ensure_release(args: argparse.Namespace) -> bool:
+    dist = Path(args.dist)
+    if args.endpoint or (dist / "release.json").exists():
+        return True
+    from .build import build
+
+    print(f"kg serve: no release in {dist}; building it from {args.data} ...", file=sys.stderr)
+    res = build(Path(args.data), dist)
+    if not res.ok:
+        for prob in res.problems:
+            print(prob.line(), file=sys.stderr)
+        print("kg serve: the build failed; nothing to serve", file=sys.stderr)
+        return False
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    if not ensure_release(args):
+        return 1
+    cfg = config_from(args)
+    where = args.endpoint or str(Path(args.dist).resolve())
+    print(f"kg serve: http://{args.host}:{args.port}/ serving {where} "
+          f"(query limit {args.timeout:g} s)", file=sys.stderr)
+    if args.workers > 1:
+        return run_gunicorn(args, cfg)
+    from .app import create_app
+
+    app = create_app(cfg)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def run_gunicorn(args: argparse.Namespace, cfg: dict) -> int:
+    env = dict(os.environ)
+    for k, v in cfg.items():
+        if v is None:
+            env.pop("KG_" + k, None)
+        elif k == "SERVICE_ALLOWLIST":
+            env["KG_" + k] = " ".join(v)
+        else:
+            env["KG_" + k] = str(v)
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:kg.gunicorn_conf",
+           "-w", str(args.workers), "-b", f"{args.host}:{args.port}", "kg.app:create_app()"]
+    os.execvpe(sys.executable, cmd, env)
+    return 0  # not reached

@@ -1,0 +1,176 @@
+"""/sparql: the SPARQL 1.1 Protocol query operation, the Service Description, the query page."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from ..engine import GRAPH_FORMATS, QueryError, Term, term_of, term_of_json
+from ..examples import BY_SLUG, EXAMPLES, PREFIXES
+from ..sparql_protocol import (GRAPH_TYPES, HTML, ProtocolError, check_services, choose_formats,
+                               negotiate, read_operation, wants_html)
+from .common import etag_for, finish, page, site
+
+bp = Blueprint("sparql", __name__)
+HTML_ROWS = 1000
+SD_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
+
+
+def content_type(mt: str) -> str:
+    return mt + "; charset=utf-8" if mt.startswith("text/") else mt
+
+
+def protocol_error(status: int, message: str, html: bool = False) -> Response:
+    if html:
+        return page("query.html", status=status, query=request.values.get("query", ""), error=message,
+                    examples=EXAMPLES, result=None)
+    resp = Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+    if status == 405:
+        resp.headers["Allow"] = "GET, POST, OPTIONS"
+    return resp
+
+
+@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], strict_slashes=False)
+def sparql():
+    if request.method == "OPTIONS":  # CORS preflight
+        r = Response(status=204)
+        r.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        r.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        r.headers["Access-Control-Max-Age"] = "86400"
+        return r
+    s = site()
+    accept = request.headers.get("Accept")
+    args = request.args.to_dict(flat=False)
+    body = request.get_data(cache=False) if request.method == "POST" else b""
+    try:
+        op = read_operation(request.method, args, request.headers.get("Content-Type"), body)
+    except ProtocolError as e:
+        return protocol_error(e.status, e.message, html=wants_html(accept) and e.status != 405)
+    html = op.format == HTML or (op.format is None and wants_html(accept))
+    if op.query is None:
+        if request.method == "POST":
+            return protocol_error(400, "no query: send query= in the form or the URL, "
+                                       "or the query itself as application/sparql-query", html)
+        if html:
+            ex = BY_SLUG.get(request.args.get("example", ""))
+            return page("query.html", query=ex.sparql if ex else PREFIXES + "\nSELECT * WHERE {\n  ?s ?p ?o\n}\nLIMIT 10\n",
+                        examples=EXAMPLES, result=None, error=None)
+        return service_description(accept)
+    try:
+        check_services(op.query, s.allow)
+    except ProtocolError as e:
+        return protocol_error(e.status, e.message, html)
+    if html:
+        return query_page(op)
+    try:
+        rfmt, gfmt = choose_formats(accept, op.format)
+    except ProtocolError as e:
+        return protocol_error(e.status, e.message)
+    key = None
+    if s.cache_key:
+        key = ("sparql", request.base_url, op.query, tuple(op.default_graphs), tuple(op.named_graphs), rfmt, gfmt)
+        hit = s.cache.get(key)
+        if hit is not None:
+            return finish(_answer(*hit[:2]), hit[2])
+    try:
+        ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
+                               default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
+                               base_iri=request.base_url)
+    except QueryError as e:
+        return protocol_error(e.status, str(e))
+    tag = None
+    if key is not None:
+        tag = etag_for(s.cache_key, *map(str, key))
+        if len(ans.body) <= 1_000_000:
+            s.cache.put(key, (ans.body, ans.media_type, tag))
+    return finish(_answer(ans.body, ans.media_type), tag)
+
+
+def _answer(body: bytes, media_type: str) -> Response:
+    resp = Response(body, content_type=content_type(media_type))
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+# ----------------------------------------------------------------------------- service description
+
+def service_description(accept: str | None) -> Response:
+    s = site()
+    mt = negotiate(accept, SD_TYPES) or "text/turtle"
+
+    def make():
+        endpoint = request.host_url.rstrip("/") + "/sparql"
+        sd = "http://www.w3.org/ns/sparql-service-description#"
+        ttl = f"""@prefix sd: <{sd}> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  sd:supportedLanguage sd:SPARQL11Query ;
+  sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
+    <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
+    <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
+    <http://www.w3.org/ns/formats/RDF_XML>, <http://www.w3.org/ns/formats/JSON-LD> ;
+  sd:feature sd:BasicFederatedQuery ;
+  dcterms:title "Demand KG SPARQL endpoint (read-only; {s.timeout:g} s per query)"@en ;
+  sd:defaultDataset [ a sd:Dataset ;
+    sd:defaultGraph [ a sd:Graph ; void:triples {s.release.triples if s.release else 0} ] ;
+    void:sparqlEndpoint <{endpoint}> ;
+    dcterms:source <{s.base}dataset> ] .
+"""
+        triples = list(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE))
+        return {m: ox.serialize(triples, None, GRAPH_FORMATS[m],
+                                **({"prefixes": {"sd": sd, "void": "http://rdfs.org/ns/void#",
+                                                 "dcterms": "http://purl.org/dc/terms/"}}
+                                   if m == "text/turtle" else {})) for m in SD_TYPES}
+
+    docs = s.memo("sd:" + request.host_url, make)
+    resp = Response(docs[mt], content_type=content_type(mt))
+    resp.headers["Vary"] = "Accept"
+    return finish(resp, etag_for(s.cache_key or "", "sd", request.host_url, mt))
+
+
+# ----------------------------------------------------------------------------- the query page
+
+def query_page(op) -> Response:
+    """Run the query and show the results as a table (at most HTML_ROWS rows)."""
+    s = site()
+    try:
+        ans = s.engine.execute(op.query, results_format="application/sparql-results+json",
+                               graph_format="application/n-triples",
+                               default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
+                               base_iri=request.base_url)
+    except QueryError as e:
+        return page("query.html", status=e.status, query=op.query, error=str(e), examples=EXAMPLES, result=None)
+    result: dict = {"form": ans.form}
+    if ans.form == "graph":
+        triples = list(ox.parse(ans.body, ox.RdfFormat.N_TRIPLES))
+        result["vars"] = ["subject", "predicate", "object"]
+        result["total"] = len(triples)
+        result["rows"] = [[term_of(t.subject), term_of(t.predicate), term_of(t.object)]
+                          for t in triples[:HTML_ROWS]]
+        downloads = [("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld")]
+    else:
+        data = json.loads(ans.body)
+        if ans.form == "ask":
+            result["boolean"] = bool(data.get("boolean"))
+            downloads = [("JSON", "json"), ("XML", "xml")]
+        else:
+            vars_ = data["head"]["vars"]
+            rows = data["results"]["bindings"]
+            result["vars"] = vars_
+            result["total"] = len(rows)
+            result["rows"] = [[term_of_json(r.get(v)) for v in vars_] for r in rows[:HTML_ROWS]]
+            downloads = [("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv"), ("XML", "xml")]
+    base_params = [("query", op.query)] + [("default-graph-uri", g) for g in op.default_graphs] \
+        + [("named-graph-uri", g) for g in op.named_graphs]
+    result["downloads"] = [(name, "/sparql?" + urlencode(base_params + [("format", f)])) for name, f in downloads]
+    result["shown"] = min(result.get("total", 0), HTML_ROWS)
+    return page("query.html", query=op.query, error=None, examples=EXAMPLES, result=result,
+                alternates=[(d[1], "") for d in result["downloads"][:0]])
+
+
+def _unused(_: Term) -> None:  # keep the import for type readers
+    return None
