@@ -230,6 +230,28 @@ def live_server(*extra: str, dist: Path | None = None) -> str:
     return _state["servers"][key][0]
 
 
+def server_process(url: str) -> subprocess.Popen:
+    for u, proc in _state["servers"].values():
+        if u == url:
+            return proc
+    raise KeyError(url)
+
+
+def children(pid: int) -> set[int]:
+    """The live child processes of pid (from /proc)."""
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+                out.add(int(d.name))
+    return out
+
+
 def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
          timeout: float = 30.0):
     """(status, headers, body) without raising on 4xx/5xx and without following redirects."""
