@@ -126,9 +126,10 @@ def landing():
     t = table()
     items = tactic_chart()
     chart_tactics = charts.hbar([(a, b, c) for a, b, c in items], title="Places with evidence of each tactic")
-    years = [(y, v[0]) for y, v in t["years"].items()]
-    chart_ops = charts.vbar(years, title="Operations per year (by start)")
-    chart_arrests = charts.vbar([(y, v[1]) for y, v in t["years"].items()], title="Buyers arrested per year",
+    ys = [int(y) for y in t["years"]]
+    span = [str(y) for y in range(min(ys), max(ys) + 1)] if ys else []  # an honest axis: empty years too
+    chart_ops = charts.vbar([(y, t["years"].get(y, [0, 0])[0]) for y in span], title="Operations per year (by start)")
+    chart_arrests = charts.vbar([(y, t["years"].get(y, [0, 0])[1]) for y in span], title="Buyers arrested per year",
                                 klass="cb2")
     downloads = []
     if s.release is not None:

@@ -200,3 +200,15 @@ def shapes(ttl: bool = False):
         return Response(site().memo("shapes.ttl", lambda: _doc_source("shapes")),
                         content_type="text/turtle; charset=utf-8")
     return _doc("shapes", "SHACL shapes")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    from flask import redirect
+
+    return redirect("/static/favicon.svg", code=301)
+
+
+@bp.route("/robots.txt")
+def robots():
+    return Response("User-agent: *\nDisallow: /sparql\nAllow: /\n", content_type="text/plain; charset=utf-8")
