@@ -34,7 +34,10 @@ from servers import RESULTS, VENV_BIN, start_kg, start_oxigraph  # noqa: E402
 
 def run_build(data: Path, out: Path, timeout: float = 3600) -> dict:
     """One `kg build`; returns wall, peak RSS, stage timings and RSS per stage."""
+    import resource
+
     cmd = [str(VENV_BIN / "kg"), "build", "--data", str(data), "--out", str(out)]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, text=True)
     ps = psutil.Process(proc.pid)
@@ -51,9 +54,9 @@ def run_build(data: Path, out: Path, timeout: float = 3600) -> dict:
         time.sleep(0.2)
     stdout, stderr = proc.communicate()
     wall = time.monotonic() - t0
-    import resource
-
-    maxrss_kernel = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # max over all children so far
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)  # robust to other load
+    maxrss_kernel = ru1.ru_maxrss * 1024  # max over all children waited so far
     if proc.returncode != 0:
         raise RuntimeError(f"kg build failed ({proc.returncode}):\n{stdout[-2000:]}\n{stderr[-3000:]}")
     stages: dict[str, float] = {}
@@ -74,7 +77,7 @@ def run_build(data: Path, out: Path, timeout: float = 3600) -> dict:
         if k in stages:
             stage_peak[k] = max((r for t, r in samples if at <= t < at + stages[k]), default=0)
             at += stages[k]
-    return {"wall": wall, "peak_rss": max((r for _, r in samples), default=0), "maxrss_kernel": maxrss_kernel,
+    return {"wall": wall, "cpu": cpu, "peak_rss": max((r for _, r in samples), default=0), "maxrss_kernel": maxrss_kernel,
             "stages": stages, "stage_peak_rss": stage_peak, "triples": rel["triples"], "counts": rel["counts"],
             "files": {k: v["bytes"] for k, v in rel["files"].items()}, "stdout": stdout.strip()[-400:]}
 
@@ -83,7 +86,7 @@ def show(label: str, r: dict) -> list[str]:
     st = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
     pk = ", ".join(f"{k} {v / 1e9:.2f} GB" for k, v in r["stage_peak_rss"].items())
     files = ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in r["files"].items() if k.startswith("kg."))
-    return [f"{label}: wall {r['wall']:.1f} s, peak RSS {r['peak_rss'] / 1e9:.2f} GB (sampled), "
+    return [f"{label}: wall {r['wall']:.1f} s (CPU {r['cpu']:.1f} s), peak RSS {r['peak_rss'] / 1e9:.2f} GB (sampled), "
             f"{r['triples']:,} triples, {r['counts'].get('jurisdictions')} places, "
             f"{r['counts'].get('operations')} operations",
             f"  stages: {st}",
