@@ -221,7 +221,8 @@ class _Worker:
 
         parent_sock, child_sock = socket.socketpair()
         cfd = child_sock.fileno()
-        code = "from kg.engine import _worker_entry; _worker_entry()"
+        # niced: the server's own request handling comes before any query's work
+        code = "import os; os.nice(5); from kg.engine import _worker_entry; _worker_entry()"
         self.proc = subprocess.Popen([sys.executable, "-c", code, store_path, str(cfd), str(os.getpid())],
                                      pass_fds=(cfd,), stdin=subprocess.DEVNULL, close_fds=True)
         child_sock.close()
@@ -369,6 +370,8 @@ class EmbeddedEngine(Engine):
         self.timeout = timeout
         self.result_limit = result_limit
         self.pool = WorkerPool(self.store_path, workers)
+        # start the query processes now, in the background, so the first query need not wait
+        threading.Thread(target=self.pool.start, daemon=True).start()
         self.release_id = release_id
         self.info = EngineInfo("embedded", self.store_path)
         self._store: ox.Store | None = None
