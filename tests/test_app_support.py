@@ -170,7 +170,7 @@ def small_release() -> Path:
         for slug, text in RECORDS.items():
             (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
         dist = _tmp() / "dist"
-        res = build(data.parent, dist, log=lambda *a: None)
+        res = build(data.parent, dist)
         assert res.ok, [p.line() for p in res.problems]
         _state["release"] = dist
     return _state["release"]

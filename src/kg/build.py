@@ -1,22 +1,34 @@
-"""`kg build`: data/ -> profiles -> RDF -> gazetteer links -> SHACL -> release in dist/."""
+"""`kg build`: data/ -> profiles -> RDF -> gazetteer links -> SHACL -> release in dist/.
+
+Profiles are mapped, linked and validated in chunks (in worker processes where there are
+several), and each valid chunk is streamed into the new release, so memory stays bounded
+whatever the number of places. Nothing is published unless every chunk conforms.
+"""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 import us
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 
+from . import gazetteer
 from .errors import InputError
 from .load import load_profiles
-from .mapping import add_state, new_graph, profile_graph, rebase
+from .mapping import add_state, new_graph, operation_slug, profile_graph, rebase
 from .model import Profile
-from .release import ReleaseInfo, write_release
+from .release import ReleaseInfo, ReleaseWriter, context_document
 from .validate import Problem, Where, load_dir, load_shapes, ontology_dir, shapes_dir, validate_graph
-from .vocab import DEFAULT_BASE, Iris
+from .vocab import DEFAULT_BASE, DKG, SH, Iris
+
+CHUNK = 1000  # profiles per part: mapped, linked and validated together in one worker
 
 
 @dataclass
@@ -25,6 +37,17 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     info: ReleaseInfo | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Part:
+    """What a worker returns for one chunk of profiles."""
+
+    problems: list[Problem]
+    nt: bytes
+    nodes: list[str]
+    links: list
+    report_nt: bytes
 
 
 def all_postal_codes() -> list[str]:
@@ -49,92 +72,149 @@ def graph_for_profiles(profiles: list[Profile], *, where: dict[str, Where] | Non
     iris = Iris(base or DEFAULT_BASE)
     g = new_graph()
     for p in profiles:
-        j = profile_graph(g, p, iris)
+        profile_graph(g, p, iris)
         if where is not None:
-            record_where(g, j, p, where)
+            record_where(iris, p, where)
     return g
 
 
-def record_where(g: Graph, j: URIRef, p: Profile, where: dict[str, Where]) -> None:
-    from .vocab import DKG
-
+def record_where(iris: Iris, p: Profile, where: dict[str, Where]) -> None:
+    """Map the IRIs minted for a profile back to its file, record and field."""
     file, rec = p.file or "-", p.record or p.slug
-    where[str(j)] = Where(file, rec)
+    where[str(iris.jurisdiction(p.slug))] = Where(file, rec)
     if p.url:
-        where[p.url] = Where(file, rec, "")
-    ops = sorted(str(o) for o in g.subjects(DKG.inJurisdiction, j))
-    # operation IRIs are minted in record order; map each back to its operations[n]
-    from .mapping import operation_slug
-
+        where[p.url] = Where(file, rec)
     taken: set[str] = set()
     for n, op in enumerate(p.operations, 1):
-        iri = str(Iris(str(j).rsplit("jurisdiction/", 1)[0]).operation(operation_slug(p, op, taken)))
-        if iri in ops:
-            where[iri] = Where(file, rec, f"operations[{n}].")
+        where[str(iris.operation(operation_slug(p, op, taken)))] = Where(file, rec, f"operations[{n}].")
     for n, _ in enumerate(p.sources, 1):
-        where[str(Iris(str(j).rsplit("jurisdiction/", 1)[0]).source(f"{p.slug}-{n}"))] = Where(file, rec, f"sources[{n}].")
+        where[str(iris.source(f"{p.slug}-{n}"))] = Where(file, rec, f"sources[{n}].")
 
 
-def build(data_dir: Path, out: Path, base: str | None = None, *, log=print, hook=None) -> BuildResult:
+# ---------------------------------------------------------------- one chunk, in a worker
+
+_worker: dict = {}
+
+
+def _init_worker(base: str) -> None:
+    # Fixed per build: prepared once per process, not once per chunk.
+    iris = Iris(base)
+    ref = reference_graph(base)
+    for postal in all_postal_codes():
+        gazetteer.add_state_triples(ref, iris.state(postal), postal)
+    _worker.update(iris=iris, shapes=load_shapes(), reference=ref)
+
+
+def process_chunk(profiles: list[Profile], default_file: str) -> Part:
+    """Map, link and validate one chunk, with the reference resources in its validation graph."""
+    iris, reference = _worker["iris"], _worker["reference"]
+    where: dict[str, Where] = {}
+    g = graph_for_profiles(profiles, where=where, base=iris.base)
+    links = []
+    for p in profiles:
+        link = gazetteer.link_profile(p)
+        gazetteer.add_link_triples(g, iris.jurisdiction(p.slug), link)
+        links.append(link)
+    ok, report, problems = validate_graph(g + reference, where, shapes=_worker["shapes"],
+                                          default_file=default_file)
+    nt = g.serialize(format="nt", encoding="utf-8") if ok else b""
+    return Part(problems, nt, jsonld_nodes(g) if ok else [], links,
+                report.serialize(format="nt", encoding="utf-8"))
+
+
+def _process(job: tuple[list[Profile], str]) -> Part:
+    return process_chunk(*job)
+
+
+def jsonld_nodes(g: Graph) -> list[str]:
+    """The compact JSON-LD node objects of g, each as JSON text, to stream into kg.jsonld."""
+    doc = json.loads(g.serialize(format="json-ld", context=context_document()["@context"],
+                                 auto_compact=True))
+    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
+    for n in nodes:
+        n.pop("@context", None)
+    return [json.dumps(n, ensure_ascii=False) for n in nodes]
+
+
+# ---------------------------------------------------------------- the build
+
+def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
+          workers: int | None = None) -> BuildResult:
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     base = Iris(base or DEFAULT_BASE).base
-
-    def lap(name: str, since: float) -> float:
-        now = time.perf_counter()
-        timings[name] = round(now - since, 3)
-        return now
-
     try:
         profiles = load_profiles(data_dir)
     except InputError as e:
         return BuildResult(False, [Problem(e.file, e.record or "-", e.field or "-", e.message)])
-    t = lap("read", t0)
-    where: dict[str, Where] = {}
-    graph = graph_for_profiles(profiles, where=where, base=base)
-    graph += reference_graph(base)
-    t = lap("map", t)
-    void_extra = link_profiles(graph, profiles, Iris(base))
-    t = lap("link", t)
-    ok, report, problems = validate_graph(graph, where, shapes=load_shapes(), default_file=str(data_dir))
-    t = lap("validate", t)
-    if not ok:
-        return BuildResult(False, problems, timings=timings)
-    extra = {
-        "ontology.ttl": load_dir(ontology_dir()).serialize(format="turtle").encode(),
-        "shapes.ttl": load_dir(shapes_dir()).serialize(format="turtle").encode(),
-    }
-    meta = {"profiles": len(profiles), "data": str(data_dir), "timings": timings,
-            "warnings": [f"{p.file}: {w}" for p in profiles for w in p.warnings]}
-    info = write_release(graph, out, base=base, report=report, extra_files=extra, meta=meta,
-                         void_extra=void_extra, hook=hook)
-    lap("write", t)
+    timings["read"] = round(time.perf_counter() - t0, 3)
+    t = time.perf_counter()
+    chunks = [profiles[i:i + CHUNK] for i in range(0, len(profiles), CHUNK)] or [[]]
+    jobs = [(c, str(data_dir)) for c in chunks]
+    workers = workers or min(len(chunks), os.cpu_count() or 1)
+    problems: list[Problem] = []
+    links: list = []
+    report = Graph()
+    writer = ReleaseWriter(out, base, hook=hook)
+    try:
+        _init_worker(base)
+        ref = _worker["reference"]
+        writer.add(ref.serialize(format="nt", encoding="utf-8"), jsonld_nodes(ref))
+        if workers > 1:
+            with get_context("fork").Pool(workers, initializer=_init_worker, initargs=(base,)) as pool:
+                for part in pool.imap(_process, jobs):
+                    _collect(part, writer, problems, links, report)
+        else:
+            for job in jobs:
+                _collect(_process(job), writer, problems, links, report)
+        timings["map+link+validate"] = round(time.perf_counter() - t, 3)
+        problems = sorted(set(problems), key=lambda p: (p.file, p.record, p.field, p.message))
+        if any(p.severity == "Violation" for p in problems):
+            writer.abort()
+            return BuildResult(False, problems, timings=timings)
+        t = time.perf_counter()
+        extra = {
+            "ontology.ttl": load_dir(ontology_dir()).serialize(format="turtle").encode(),
+            "shapes.ttl": load_dir(shapes_dir()).serialize(format="turtle").encode(),
+        }
+        meta = {"profiles": len(profiles), "data": str(data_dir), "timings": timings,
+                "warnings": [f"{p.file}: {w}" for p in profiles for w in p.warnings]}
+        rep = URIRef(base + "dataset#validation-report")
+        report.add((rep, RDF.type, SH.ValidationReport))
+        report.add((rep, SH.conforms, Literal(True)))
+        info = writer.finish(report=report, extra_files=extra, meta=meta,
+                             void_extra=lambda void, ds: gazetteer.add_linksets(void, ds, links))
+        timings["write"] = round(time.perf_counter() - t, 3)
+    except BaseException:
+        writer.abort()
+        raise
     timings["total"] = round(time.perf_counter() - t0, 3)
-    return BuildResult(True, [p for p in problems if p.severity != "Violation"], info, timings)
+    return BuildResult(True, problems, info, timings)
 
 
-def link_profiles(graph: Graph, profiles: list[Profile], iris: Iris):
-    """Gazetteer links for every jurisdiction and state; returns the VoID linkset writer."""
-    from . import gazetteer
+def _collect(part: Part, writer: ReleaseWriter, problems: list[Problem], links: list,
+             report: Graph) -> None:
+    problems.extend(part.problems)
+    links.extend(part.links)
+    for s, p, o in Graph().parse(data=part.report_nt, format="nt"):
+        # keep the results (warnings); the report node and its verdict are written once
+        if p != SH.conforms and not (p == RDF.type and o == SH.ValidationReport):
+            report.add((s, p, o))
+    if all(p.severity != "Violation" for p in part.problems):
+        writer.add(part.nt, part.nodes)
 
-    links = []
-    for p in profiles:
-        link = gazetteer.link_profile(p)
-        gazetteer.add_link_triples(graph, iris.jurisdiction(p.slug), link)
-        links.append(link)
-    for postal in all_postal_codes():
-        gazetteer.add_state_triples(graph, iris.state(postal), postal)
-    return lambda void, ds: gazetteer.add_linksets(void, ds, links)
 
+# ---------------------------------------------------------------- command
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default="data", help="folder of profiles (default: data)")
     p.add_argument("--out", default="dist", help="release folder (default: dist)")
     p.add_argument("--base-uri", default=None, help=f"base of instance IRIs (default: {DEFAULT_BASE})")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
 
 
 def run(args: argparse.Namespace) -> int:
-    res = build(Path(args.data), Path(args.out), args.base_uri)
+    res = build(Path(args.data), Path(args.out), args.base_uri, workers=args.workers)
     if not res.ok:
         for prob in res.problems:
             print(prob.line(), file=sys.stderr)

@@ -90,30 +90,6 @@ def _gzip(path: Path) -> Path:
     return gz
 
 
-def write_dumps(graph: Graph, folder: Path, base: str) -> ox.Store:
-    """kg.nt from rdflib; kg.ttl streamed from it by Oxigraph's serialiser; kg.jsonld compacted.
-
-    The dumps all come from the same triples, never from the store: the store keeps numbers
-    in canonical form (xsd:nonNegativeInteger is stored as xsd:integer, "41.50" as "41.5"),
-    which is the same value but not the same RDF term.
-    """
-    nt = folder / "kg.nt"
-    graph.serialize(destination=str(nt), format="nt", encoding="utf-8")
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    with (folder / "kg.ttl").open("wb") as f:
-        ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), f,
-                     ox.RdfFormat.TURTLE, prefixes=prefixes)
-    store = ox.Store(str(folder / "store"))
-    store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    ctx = context_document()
-    (folder / "context.jsonld").write_text(json.dumps(ctx, indent=2) + "\n", encoding="utf-8")
-    # The context is inlined (it is small) so the dump parses offline, with no fetch of
-    # context.jsonld; the same context is published beside it for clients that want it.
-    graph.serialize(destination=str(folder / "kg.jsonld"), format="json-ld",
-                    context=ctx["@context"], auto_compact=True, encoding="utf-8")
-    return store
-
-
 def counts(store: ox.Store) -> dict[str, int]:
     q = {
         "jurisdictions": "dkg:Jurisdiction", "operations": "dkg:Operation", "tactics": "dkg:Tactic",
@@ -232,49 +208,95 @@ def _prune(rel_dir: Path, keep: set[str]) -> None:
                 pass
 
 
-def write_release(graph: Graph, out: Path, *, base: str, report: Graph, extra_files: dict[str, bytes],
-                  meta: dict | None = None, void_extra=None, hook=None) -> ReleaseInfo:
-    """Write everything to a new folder, then publish it by swapping the `out` symlink.
+class ReleaseWriter:
+    """Writes a release in parts, into a fresh folder, and publishes it at the end.
 
-    `hook(stage)` is called between stages (tests use it to kill a build midway).
+    Parts (N-Triples and compact JSON-LD node objects of a chunk of profiles) are streamed to
+    disk as they come, so memory does not grow with the data. Nothing is published unless
+    `finish` runs to its end; `abort` (or an exception, or a kill) leaves the old release.
+    All dumps come from the same triples, never from the store: the store keeps numbers in
+    canonical form (xsd:nonNegativeInteger as xsd:integer, "41.50" as "41.5"), the same
+    value but not the same RDF term.
     """
-    meta = meta or {}
-    rel_dir = releases_dir(out)
-    rel_dir.mkdir(parents=True, exist_ok=True)
-    _prune(rel_dir, keep=set())
-    created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
-    rid = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
-    tmp = rel_dir / f"tmp-{os.getpid()}-{time.monotonic_ns()}"
-    tmp.mkdir()
-    step = hook or (lambda stage: None)
-    store = write_dumps(graph, tmp, base)
-    step("dumps")
-    files: dict[str, dict] = {}
-    for name in DUMPS:
-        path = tmp / name
-        gz = _gzip(path)
-        for p in (path, gz):
-            files[p.name] = {"bytes": p.stat().st_size, "sha256": _sha256(p)}
-    step("gzip")
-    report.serialize(destination=str(tmp / "validation-report.ttl"), format="turtle")
-    for name, data in extra_files.items():
-        (tmp / name).write_bytes(data)
-        files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    created_s = created.isoformat().replace("+00:00", "Z")
-    void = void_graph(store, base, files, created_s, meta, void_extra)
-    void.serialize(destination=str(tmp / "void.ttl"), format="turtle")
-    info = ReleaseInfo(id=rid, created=created_s, base=base, triples=len(store), counts=counts(store),
-                       files=files, meta=meta)
-    store.flush()
-    del store  # close the store before it is published read-only
-    step("void")
-    (tmp / "release.json").write_text(json.dumps(info.__dict__, indent=2) + "\n", encoding="utf-8")
-    final = rel_dir / rid
-    os.rename(tmp, final)
-    step("before-swap")
-    publish(out, final)
-    _prune(rel_dir, keep={final.name})
-    return info
+
+    def __init__(self, out: Path, base: str, hook=None):
+        self.out, self.base = out, base
+        self.step = hook or (lambda stage: None)
+        self.rel_dir = releases_dir(out)
+        self.rel_dir.mkdir(parents=True, exist_ok=True)
+        _prune(self.rel_dir, keep=set())
+        self.tmp = self.rel_dir / f"tmp-{os.getpid()}-{time.monotonic_ns()}"
+        self.tmp.mkdir()
+        self._nt = (self.tmp / "kg.nt").open("wb")
+        self._js = (self.tmp / "kg.jsonld").open("w", encoding="utf-8")
+        self.ctx = context_document()
+        self._js.write('{"@context": ' + json.dumps(self.ctx["@context"], indent=1) + ',\n "@graph": [\n')
+        self._first_node = True
+        self._seen: set[int] = set()  # hashes of N-Triples lines: shared resources come once
+
+    def add(self, nt: bytes, nodes: list[str]) -> None:
+        """One part: N-Triples lines and compact JSON-LD node objects (as JSON texts)."""
+        lines = [ln for ln in nt.splitlines() if ln.strip()]
+        fresh = []
+        for ln in lines:
+            h = hash(ln)
+            if h not in self._seen:
+                self._seen.add(h)
+                fresh.append(ln)
+        if fresh:
+            self._nt.write(b"\n".join(fresh) + b"\n")
+        for node in nodes:
+            self._js.write(("" if self._first_node else ",\n") + node)
+            self._first_node = False
+
+    def abort(self) -> None:
+        for f in (self._nt, self._js):
+            f.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def finish(self, *, report: Graph, extra_files: dict[str, bytes], meta: dict,
+               void_extra=None) -> ReleaseInfo:
+        tmp, base = self.tmp, self.base
+        self._nt.close()
+        self._js.write("\n]}\n")
+        self._js.close()
+        self._seen.clear()
+        nt = tmp / "kg.nt"
+        with (tmp / "kg.ttl").open("wb") as f:
+            ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), f,
+                         ox.RdfFormat.TURTLE, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+        (tmp / "context.jsonld").write_text(json.dumps(self.ctx, indent=2) + "\n", encoding="utf-8")
+        store = ox.Store(str(tmp / "store"))
+        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+        self.step("dumps")
+        files: dict[str, dict] = {}
+        for name in DUMPS:
+            path = tmp / name
+            gz = _gzip(path)
+            for p in (path, gz):
+                files[p.name] = {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+        self.step("gzip")
+        report.serialize(destination=str(tmp / "validation-report.ttl"), format="turtle")
+        for name, data in extra_files.items():
+            (tmp / name).write_bytes(data)
+            files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        created_s = created.isoformat().replace("+00:00", "Z")
+        rid = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
+        void = void_graph(store, base, files, created_s, meta, void_extra)
+        void.serialize(destination=str(tmp / "void.ttl"), format="turtle")
+        info = ReleaseInfo(id=rid, created=created_s, base=base, triples=len(store),
+                           counts=counts(store), files=files, meta=meta)
+        store.flush()
+        del store  # close the store before it is published read-only
+        self.step("void")
+        (tmp / "release.json").write_text(json.dumps(info.__dict__, indent=2) + "\n", encoding="utf-8")
+        final = self.rel_dir / rid
+        os.rename(tmp, final)
+        self.step("before-swap")
+        publish(self.out, final)
+        _prune(self.rel_dir, keep={final.name})
+        return info
 
 
 def publish(out: Path, target: Path) -> None:
