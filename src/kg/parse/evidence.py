@@ -47,6 +47,8 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:customers|clients|patrons)\s+(?:\w+\s+){0,5}?(?:arrested|charged|cited)\b",
         r"\b(?:arrested|charged|cited)\s+(?:\w+\s+){0,4}?(?:customers|clients|patrons)\b",
         r"\barrest\w*\s+(?:\w+\s+){0,4}?(?:men|johns?|buyers?|customers|man)\s+(?:\w+\s+){0,2}?for\s+(?:patroniz|solicit|buying|purchas|attempt\w* to (?:buy|purchase))\w*",
+        r"\barrest\w*\s+(?:\w+\s+){0,4}?(?:men|johns?|buyers?|customers|man)\s+who\s+(?:had\s+|allegedly\s+|reportedly\s+)?"
+        r"(?:paid|pay|purchased|bought|tried to (?:buy|pay|purchase)|offered to pay|attempted to (?:buy|pay|purchase))\s+(?:\w+\s+){0,2}?(?:for\s+)?sex\b",
         r"\btrafficking\s+(?:investigation|probe|case)s?\b[^.;]{0,80}?\b(?:buyers?|johns?|men)\b[^.;]{0,40}?\b(?:arrest|charg)\w*",
     ],
     "John School": [
@@ -93,16 +95,20 @@ PATTERNS: dict[str, list[str]] = {
         r"\bstay[- ]out[- ]of[- ](?:areas?[- ]of[- ])?prostitution\b",
         r"\b(?:banned|barred|banish\w*|prohibited|excluded|ordered to stay away)\s+from\s+(?:entering\s+|returning\s+to\s+)?"
         r"(?:the\s+|certain\s+|designated\s+|specific\s+|high-prostitution\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?)\b",
+        r"\b(?:ban|bans|banning|bar|bars|barring|banish\w*|prohibit\w*|exclud\w*)\s+(?:[\w-]+\s+){1,6}?from\s+(?:entering\s+|returning\s+to\s+)?"
+        r"(?:the\s+|certain\s+|designated\s+|specific\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?)\b",
         r"\bprostitution[- ](?:free|exclusion)\s+zones?\b", r"\bexclusion\s+(?:zones?|orders?)\b",
     ],
     "Neighborhood Action": [
         r"\bneighbou?rhood\s+(?:watch\w*|patrols?|groups?|associations?|activists?|coalitions?|councils?|residents? (?:patrol|march|protest)\w*)\b",
         r"\b(?:citizens?|community|residents?|civilian|neighbou?rs?)'?\s+(?:patrols?|watch(?:es)?|marches|protests?|groups?|coalitions?|committees?|task forces?)\b",
         r"\b(?:residents?|neighbou?rs?|citizens?|homeowners?|activists?|community members?|business owners?)\b[^.;]{0,60}?\b"
-        r"(?:patroll?\w*|protest\w*|march\w*|picket\w*|held (?:a )?vigils?|record\w* (?:the )?(?:license |licence )?plates?|"
+        r"(?:patroll?\w*|protest\w*|march\w*|picket\w*|held (?:a )?vigils?|record\w* (?:the )?(?:license |licence )?plates?|writing down|taking down|noting|"
         r"held\s+(?:\w+\s+){0,2}?(?:protests?|rallies|marches|vigils?)|wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|organi[sz]ed|formed (?:a|an)|rallied|petition\w*|posted signs?|put up signs?)",
         r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)",
         r"\bflashlight\s+(?:walks?|marches|patrols?)\b", r"\bshame the johns?\b",
+        r"\b(?:civic|homeowners'?|tenants'?|block)\s+(?:associations?|leagues?|groups?|clubs?|watch)\b[^.;]{0,80}?\b"
+        r"(?:patrol\w*|protest\w*|march\w*|signs?|plates?|campaign\w*|pressur\w*|watch\w*|formed|organi[sz]ed)",
     ],
     "Public Education": [
         r"\bpublic\s+(?:awareness|education|information|service)\s+(?:campaigns?|announcements?|ads?|advertisements?|programs?|messages?|efforts?|videos?)\b",
@@ -145,8 +151,8 @@ QUICK = {t: re.compile(k, F) for t, k in {
     "License Suspension": r"licen",
     "Community Service": r"community",
     "Employment Loss": r"resign|stepped down|fired|dismissed|terminated|let go|leave|lost",
-    "SOAP Orders": r"soap|stay|banned|barred|banish|prohibited|excluded|zone|exclusion",
-    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business owner|plate|flashlight|shame the",
+    "SOAP Orders": r"soap|stay|\bban|\bbar|banish|prohibit|exclud|zone|exclusion",
+    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business owner|plate|flashlight|shame the|civic|block|tenant",
     "Public Education": r"public|psa|campaign|sign|billboard|poster|warning",
     "Letters": r"letter|mail|sent|send",
     "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
@@ -159,7 +165,24 @@ WEB_CUE = re.compile(
     r"cyber\w*|texting|texted|text messages?|skipthegames|megapersonals|bedpage|dating (?:site|app)s?|craigs list)\b", F)
 STREET_CUE = re.compile(r"\bstreet\b|\bcorner\b|\bmotorists?\b|\bdriv(?:ing|ers?)\b", F)
 STING_WORD = re.compile(r"\b(?:stings?|decoys?|reversals?|operations?)\b", F)
-_BUYER_CTX = re.compile(r"\b(?:johns?|buyers?|men|customers|solicit\w*|clients|patrons|demand|purchas\w*|arrest\w*|charged)\b", F)
+_BUYER_CTX = re.compile(r"\b(?:johns?|buyers?|men|customers|solicit\w*|clients|patrons|demand|purchas\w*|arrest\w*|charged|"
+                        r"meet|meets|meeting|meetings|met|hotels?|motels?)\b", F)
+# a chatbot answering ads is an IT Based Tactic, not a web sting
+_BOT = re.compile(r"\b(?:chat\s?bots?|bots?)\b", F)
+# web words that describe where names/photos were published, not how buyers were contacted
+_PUBLISHED_WEB = re.compile(r"\b(?:post\w*|publish\w*|releas\w*|display\w*|list\w*|put|shar\w*|print\w*)\b[^.;]{0,60}$", F)
+# "posed as prostitutes on X Avenue and in online ads": the street and the web conjoined
+STREET_PLACE = re.compile(r"\bstreet\b|\bcorners?\b|\bmotorists?\b|\bdriv(?:ing|ers?)\b|\b(?:avenue|boulevard|blvd|"
+                          r"road|highway|strip|sidewalks?)\b", F)
+
+
+def _web_contact(local: str) -> re.Match[str] | None:
+    """The first web cue of a window that is about contact, not about publishing names online."""
+    for m in WEB_CUE.finditer(local):
+        if _PUBLISHED_WEB.search(local[max(0, m.start() - 60):m.start()]):
+            continue
+        return m
+    return None
 
 CLAUSE_BREAK = re.compile(
     r";|:|\(|\)|\s[\u2013\u2014-]\s|\bbut\b|,\s*(?:and|while|although|though|whereas|yet|so|because|since|after|before|when)\b|"
@@ -222,8 +245,18 @@ def mentions(sentence: str) -> list[Mention]:
                     if word.startswith(("sting", "decoy", "reversal", "pos")) or not explicit_street:
                         # generic sting/decoy wording: online contact makes it a web sting
                         local = s[max(0, m.start() - 120): m.end() + 120]
-                        if not explicit_street and WEB_CUE.search(local) and not STREET_CUE.search(local):
+                        wc = None if explicit_street else _web_contact(local)
+                        if wc is not None and not STREET_CUE.search(local):
                             t = "Web Stings"
+                        if wc is not None and word.startswith(("pos", "decoy")):
+                            # "posed as prostitutes on Jefferson Avenue and in online ads",
+                            # "posed as prostitutes and as women advertising online": both kinds
+                            rel = m.end() - max(0, m.start() - 120)
+                            between = local[rel:wc.start()] if wc.start() >= rel else ""
+                            if re.search(r"\b(?:and|as well as|or)\b", between, F) and \
+                                    (STREET_PLACE.search(local[:wc.start()]) or re.search(r"\band\s+(?:also\s+)?as\b", between, F)):
+                                found.append(Mention("Reverse Stings", m.start(), m.end()))
+                                t = "Web Stings"
                     if word.startswith(("sting", "decoy", "reversal", "undercover")):
                         pre = s[max(0, m.start() - 25): m.start()].lower()
                         if re.search(r"(?:web|online|internet|reverse|street)[- ](?:based\s+)?(?:level\s+)?$", pre):
@@ -235,7 +268,8 @@ def mentions(sentence: str) -> list[Mention]:
                 if tactic == "Buyer Arrests" and m.group(0).lower().startswith("arrest") and \
                         (STING_WORD.search(s) or WEB_CUE.search(s) or re.search(r"pos(?:ing|ed)\s+as|undercover", s, F)):
                     continue
-                if tactic == "Web Stings" and m.group(0).lower().startswith(("answer", "respond")) and not _BUYER_CTX.search(s):
+                if tactic == "Web Stings" and m.group(0).lower().startswith(("answer", "respond")) and \
+                        (not _BUYER_CTX.search(s) or (_BOT.search(s) and not re.search(r"\barrest", s, F))):
                     continue
                 found.append(Mention(t, m.start(), m.end()))
     out: list[Mention] = []
