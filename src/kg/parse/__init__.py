@@ -138,6 +138,8 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
     if "population" in doc.footer:
         v = re.sub(r"[^\d]", "", doc.footer["population"])
         p.population = int(v) if v else None
+    # the footer's Type wins over a kind word in the title (tests/pages/gold.yaml reads
+    # "St. Clair Parish" with "Type County" as County; places.jsonl's README says "kind as titled")
     if "type" in doc.footer:
         p.kind = kind_word(doc.footer["type"])
 
@@ -146,7 +148,7 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
     if p.kind is None:
         p.kind = _kind(name, doc.paragraphs)
 
-    ops, infos, _ = build_operations(doc.paragraphs, sentences)
+    ops, infos, _ = build_operations(doc.paragraphs, sentences, name)
     p.operations = sorted(ops, key=lambda o: (o.start is None, o.start or ""))
 
     claims: dict[str, TacticClaim] = {}
@@ -247,8 +249,8 @@ _KIND_RE = re.compile(r"\bis\s+(?:a|an)\s+(?:[\w,-]+\s+){0,4}?(city|town|village
                       r"census[- ]designated place)\b", re.I)
 
 
-def _kind(name: str, paragraphs: list[str]) -> str | None:
-    n = name.lower()
+def _title_kind(name: str) -> str | None:
+    n = (name or "").lower()
     for word, kind in (("county", "County"), ("parish", "Parish"), ("township", "Township"),
                        ("borough", "Borough"), ("village", "Village")):
         if n.endswith(" " + word):
@@ -257,8 +259,19 @@ def _kind(name: str, paragraphs: list[str]) -> str | None:
         return "City"
     if n.startswith("town of "):
         return "Town"
+    return None
+
+
+_KIND_OF_RE = re.compile(r"\b(?:a|an)\s+(city|town|village|borough|township|hamlet|county|parish)\s+of\s+"
+                         r"(?:about\s+|approximately\s+|roughly\s+|nearly\s+|around\s+|some\s+|over\s+|more than\s+|almost\s+)?\d", re.I)
+
+
+def _kind(name: str, paragraphs: list[str]) -> str | None:
+    tk = _title_kind(name)
+    if tk:
+        return tk
     for para in paragraphs[:2]:
-        m = _KIND_RE.search(fold(para)[:600])
+        m = _KIND_RE.search(fold(para)[:600]) or _KIND_OF_RE.search(fold(para)[:600])
         if m:
             return kind_word(m.group(1).replace("-", " ").replace("census designated place", "census-designated place")) \
                 or ("CDP" if "census" in m.group(1).lower() else None)

@@ -168,7 +168,7 @@ STING_WORD = re.compile(r"\b(?:stings?|decoys?|reversals?|operations?)\b", F)
 _BUYER_CTX = re.compile(r"\b(?:johns?|buyers?|men|customers|solicit\w*|clients|patrons|demand|purchas\w*|arrest\w*|charged|"
                         r"meet|meets|meeting|meetings|met|hotels?|motels?)\b", F)
 # a chatbot answering ads is an IT Based Tactic, not a web sting
-_BOT = re.compile(r"\b(?:chat\s?bots?|bots?)\b", F)
+_BOT = re.compile(r"\b(?:chat\s?bots?|bots?|automated (?:text )?messages?|warning (?:text )?messages?)\b", F)
 # web words that describe where names/photos were published, not how buyers were contacted
 _PUBLISHED_WEB = re.compile(r"\b(?:post\w*|publish\w*|releas\w*|display\w*|list\w*|put|shar\w*|print\w*)\b[^.;]{0,60}$", F)
 # "posed as prostitutes on X Avenue and in online ads": the street and the web conjoined
@@ -269,8 +269,10 @@ def mentions(sentence: str) -> list[Mention]:
                         (STING_WORD.search(s) or WEB_CUE.search(s) or re.search(r"pos(?:ing|ed)\s+as|undercover", s, F)):
                     continue
                 if tactic == "Web Stings" and m.group(0).lower().startswith(("answer", "respond")) and \
-                        (not _BUYER_CTX.search(s) or (_BOT.search(s) and not re.search(r"\barrest", s, F))):
+                        not _BUYER_CTX.search(s):
                     continue
+                if tactic == "Web Stings" and _BOT.search(s) and not re.search(r"\b(?:arrest|charg|cited)", s, F):
+                    continue  # ads answered by a bot with a warning: an IT Based Tactic
                 found.append(Mention(t, m.start(), m.end()))
     out: list[Mention] = []
     for mn in sorted(found, key=lambda x: (x.start, -x.end)):

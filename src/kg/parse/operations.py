@@ -74,7 +74,8 @@ AGENCY_SUFFIX = (r"(?:Police Department|Police Dept\.?|Police Bureau|Bureau of P
                  r"District Attorney'?s'? Office|State'?s'? Attorney'?s'? Office|Prosecutor'?s'? Office|"
                  r"Attorney'?s'? Office|Task Force|Department of Public Safety|Public Safety Department|"
                  r"Highway Patrol|State Patrol|State Police|Police|Constabulary|Marshal'?s'? Office|"
-                 r"Vice Unit|Vice Squad|Police Force)")
+                 r"Vice Unit|Vice Squad|Police Force|Law Enforcement Agency|Bureau of Investigation|"
+                 r"Bureau of Narcotics|Department of Justice|Bureau of Criminal Apprehension|Marshals Service)")
 AGENCY_RE = re.compile(r"((?:[A-Z][\w.'&-]*\s+){1,6}?)" + AGENCY_SUFFIX + r"(?:\s*\(([A-Z][A-Za-z&]{1,7})\))?")
 _STOP = {"in", "on", "at", "by", "after", "since", "when", "during", "the", "a", "an", "and", "as",
          "with", "from", "for", "to", "of", "officers", "detectives", "deputies", "local", "then",
@@ -109,6 +110,15 @@ class Agencies:
     def in_sentence(self, s: str) -> list[str]:
         """Agencies named in a sentence, full or abbreviated, in order of appearance."""
         found: list[tuple[int, str]] = []
+        # "Quinton police officers", "Kellerton detectives": a named police force by its place
+        for name in self.names:
+            m = re.match(r"(.+?)\s+(?:Police|Sheriff)", name)
+            if not m or m.group(1).lower() in ("state", "the"):
+                continue
+            word = "police|officers|detectives|vice" if "Police" in name else "sheriff|deputies"
+            for hit in re.finditer(r"\b" + re.escape(m.group(1)) + r"(?:'s)?\s+(?:" + word + r")\b", s):
+                if not s[hit.end():].lstrip().startswith(("Department", "Dept", "Bureau", "Office")):
+                    found.append((hit.start(), name))
         for m in AGENCY_RE.finditer(s):
             name = _agency_name(m)
             if name:
@@ -223,7 +233,8 @@ def find_date(s: str, anchor: str | None) -> DateInfo | None:
         cands.append(DateInfo(_relative(m, anchor), relative=True, pos=m.start()))
     if not cands:
         return None
-    best = min(cands, key=lambda d: (d.pos, -len(d.start or "")))
+    explicit = [c for c in cands if not c.relative]
+    best = min(explicit or cands, key=lambda d: (d.pos, -len(d.start or "")))
     # a more precise explicit date at the same place wins ("June 2012" over "2012")
     for c in cands:
         if c is not best and not c.relative and c.start and best.start and c.start.startswith(best.start) \
@@ -308,9 +319,21 @@ class SentenceInfo:
     generic_agent: bool
 
 
-def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], list[SentenceInfo], Agencies]:
+def _home(agencies: Agencies, place: str | None) -> str | None:
+    """The place's own agency (its name starts with the place name), or the page's only agency."""
+    if place:
+        base = re.sub(r"\s+(?:county|parish|township|borough|village|town|city)$", "", place.lower())
+        for n in agencies.names:
+            if n.lower().startswith(base):
+                return n
+    return agencies.names[0] if len(agencies.names) == 1 else None
+
+
+def build_operations(paragraphs: list[str], split, place: str | None = None
+                     ) -> tuple[list[Operation], list[SentenceInfo], Agencies]:
     """Operations from the narrative: one per dated (or counted) action, with its tactics."""
     agencies = read_agencies(paragraphs)
+    home = _home(agencies, place)
     infos: list[SentenceInfo] = []
     anchor: str | None = None
     for pi, para in enumerate(paragraphs):
@@ -356,7 +379,7 @@ def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], lis
                                 since=info.date.since or bool(ONGOING.search(fold(info.text)) and not info.count
                                                               and len(info.date.start) == 4 and not info.date.end),
                                 arrests=info.count.value if info.count else None,
-                                agency=agency_here or (last_agency if (info.generic_agent or True) else None),
+                                agency=agency_here or _inherited(last_agency, home),
                                 text=info.text, text_is_quote=True)
                 ops.append(cur)
                 cur_para = info.para
@@ -365,13 +388,43 @@ def build_operations(paragraphs: list[str], split) -> tuple[list[Operation], lis
             _merge(cur, pos, info)
             if cur.agency is None and agency_here:
                 cur.agency = agency_here
+        elif dated and not pos and not info.count and not has_future_only and not info.date.since \
+                and OPENER.search(fold(info.text)):
+            # "In 2013, police and prosecutors conducted a joint operation at two motels." - the
+            # following sentences say what it was
+            cur = Operation(tactics=[], start=info.date.start, end=info.date.end, since=False, arrests=None,
+                            agency=agency_here or _inherited(last_agency, home), text=info.text, text_is_quote=True)
+            ops.append(cur)
+            cur_para = info.para
         elif dated and not pos and not info.count:
             # a new dated sentence about something else closes the current operation
             cur = None
         if agency_here:
-            last_agency = info.agencies[-1]
+            # the home agency, if the sentence names it among others, stays the one to inherit
+            last_agency = home if home in info.agencies else info.agencies[-1]
     ops = [o for o in ops if o.tactics or o.arrests]
+    # tactics the narrative shows in use with no dated action: one undated operation each
+    # ("Municipal judges also issue SOAP orders ...", "names are released to the press")
+    covered = {t for o in ops for t in o.tactics}
+    for info in infos:
+        for t in evidence.positive(info.mentions):
+            if t in covered:
+                continue
+            covered.add(t)
+            ops.append(Operation(tactics=[t], start=None, end=None, since=False,
+                                 arrests=info.count.value if info.count else None,
+                                 agency=info.agencies[0] if info.agencies else None,
+                                 text=info.text, text_is_quote=True))
     return ops, infos, agencies
+
+
+OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz]ed|staged|mounted|began|started)\s+"
+                    r"(?:\w+\s+){0,4}?(?:operations?|stings?|crackdowns?|sweeps?|investigations?|details?|probes?)\b", F)
+
+
+def _inherited(last: str | None, home: str | None) -> str | None:
+    """An action naming no agency is the home agency's only if the last one named was it."""
+    return last if last is not None and last == home else None
 
 
 _PRESENT = re.compile(r"\b(?:are|is|now|may|can|must|currently|typically|usually|generally|lets?|allows?|"
