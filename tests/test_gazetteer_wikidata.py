@@ -7,6 +7,7 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -45,9 +46,9 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("oxigraph CLI not installed (pip install oxigraph)")
+    # the test extra installs the oxigraph server next to this Python; fail rather than skip
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    assert Path(exe).exists(), "oxigraph CLI not installed (pip install -e '.[test]')"
     d = tmp_path_factory.mktemp("oxi")
     (d / "wd.ttl").write_text(WIKIDATA_TTL)
     subprocess.run([exe, "load", "--location", str(d / "store"), "--file", str(d / "wd.ttl")],
