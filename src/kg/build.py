@@ -162,11 +162,13 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
         writer.add(ref.serialize(format="nt", encoding="utf-8"), jsonld_nodes(ref))
         if workers > 1:
             with get_context("fork").Pool(workers, initializer=_init_worker, initargs=(base,)) as pool:
-                for part in pool.imap(_process, jobs):
+                for n, part in enumerate(pool.imap(_process, jobs), 1):
                     _collect(part, writer, problems, links, report)
+                    progress(n, len(jobs), t)
         else:
-            for job in jobs:
+            for n, job in enumerate(jobs, 1):
                 _collect(_process(job), writer, problems, links, report)
+                progress(n, len(jobs), t)
         timings["map+link+validate"] = round(time.perf_counter() - t, 3)
         problems = sorted(set(problems), key=lambda p: (p.file, p.record, p.field, p.message))
         if any(p.severity == "Violation" for p in problems):
@@ -190,6 +192,13 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
         raise
     timings["total"] = round(time.perf_counter() - t0, 3)
     return BuildResult(True, problems, info, timings)
+
+
+def progress(done: int, total: int, since: float) -> None:
+    """One line per chunk on stderr, for builds of more than one chunk."""
+    if total > 1:
+        print(f"kg build: {done}/{total} chunks mapped, linked and validated "
+              f"({time.perf_counter() - since:.0f} s)", file=sys.stderr, flush=True)
 
 
 def _collect(part: Part, writer: ReleaseWriter, problems: list[Problem], links: list,

@@ -138,9 +138,10 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
     if "population" in doc.footer:
         v = re.sub(r"[^\d]", "", doc.footer["population"])
         p.population = int(v) if v else None
-    # the footer's Type wins over a kind word in the title (tests/pages/gold.yaml reads
-    # "St. Clair Parish" with "Type County" as County; places.jsonl's README says "kind as titled")
-    if "type" in doc.footer:
+    # A kind word in the title ("St. Clair Parish") wins: the footer's Type is the site's coarse
+    # category (a parish shows "Type County"), and the data's README reads kind "as titled".
+    p.kind = _title_kind(name)
+    if p.kind is None and "type" in doc.footer:
         p.kind = kind_word(doc.footer["type"])
 
     # narrative facts
