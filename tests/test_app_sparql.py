@@ -197,3 +197,34 @@ def test_sparqlwrapper_against_the_live_server():
     sw.setQuery("ASK { ?s ?p ?o }")
     sw.setReturnFormat(JSON)
     assert sw.queryAndConvert()["boolean"] is True
+
+
+def test_fast_path_replays_cached_answers_without_flask(client):
+    """A repeat GET is answered by the WSGI fast path: same bytes and headers, 304 and HEAD
+    handled there; Accept is part of the key; volatile queries (NOW, RAND...) are never cached."""
+    fast = client.application.wsgi_app
+    q = SELECT + " # fast-path"
+    first = get(client, q, "text/csv")
+    assert first.status_code == 200
+    hits = fast.hits
+    again = get(client, q, "text/csv")
+    assert fast.hits == hits + 1
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    other = get(client, q, "application/sparql-results+json")
+    assert other.headers["Content-Type"].startswith("application/sparql-results+json")
+    r304 = client.get("/sparql", query_string={"query": q},
+                      headers={"Accept": "text/csv", "If-None-Match": first.headers["ETag"]})
+    assert r304.status_code == 304 and not r304.data and r304.headers["ETag"] == first.headers["ETag"]
+    assert "Content-Type" not in r304.headers or not r304.headers.get("Content-Length")
+    head = client.head("/sparql", query_string={"query": q}, headers={"Accept": "text/csv"})
+    assert head.status_code == 200 and not head.data
+    assert int(head.headers["Content-Length"]) == len(first.data)
+    vol = "SELECT (STRUUID() AS ?u) WHERE {}"
+    a, b = get(client, vol, "text/csv"), get(client, vol, "text/csv")
+    assert a.status_code == b.status_code == 200 and a.data != b.data and "ETag" not in b.headers
+    page1 = client.get("/page/jurisdiction/norwich-ct")
+    hits = fast.hits
+    page2 = client.get("/page/jurisdiction/norwich-ct")
+    assert fast.hits == hits + 1 and page1.data == page2.data

@@ -15,6 +15,12 @@ Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill t
 | WRITE_TOKEN | None | there is no write route; without a token none can be enabled |
 | BASE | from release.json | the base of instance IRIs |
 | CACHE_SIZE | 2048 | pages and query results kept per process (per release id) |
+| CACHE_BYTES | 64_000_000 | bytes of finished responses the WSGI fast path keeps per process |
+
+Requests go through `FastPath` (a plain WSGI layer in front of Flask): a GET/HEAD whose answer
+was already produced for this release (same host, path, query string and Accept) is answered
+from memory, with its ETag and 304 on revalidation, without entering Flask. Only responses a
+view marked deterministic for the release (`kg.cacheable`, set by `views.common.finish`) go in.
 """
 from __future__ import annotations
 
@@ -40,6 +46,7 @@ DEFAULTS = {
     "WRITE_TOKEN": None,
     "BASE": None,
     "CACHE_SIZE": 2048,
+    "CACHE_BYTES": 64_000_000,
 }
 
 
@@ -66,6 +73,111 @@ class LRU:
             self.data.move_to_end(key)
             while len(self.data) > self.size:
                 self.data.popitem(last=False)
+
+
+class ResponseCache:
+    """Finished responses (status, headers, body, etag, 304 headers), bounded in bytes."""
+
+    ENTRY_MAX = 1_000_000
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        return self.data.get(key)  # a dict read is atomic; recency is refreshed on put only
+
+    def put(self, key, value, size: int) -> None:
+        if size > self.ENTRY_MAX or size > self.max_bytes:
+            return
+        with self.lock:
+            old = self.data.pop(key, None)
+            if old is not None:
+                self.bytes -= old[-1]
+            self.data[key] = value + (size,)
+            self.bytes += size
+            while self.bytes > self.max_bytes and self.data:
+                _, ev = self.data.popitem(last=False)
+                self.bytes -= ev[-1]
+
+
+# headers a 304 may not carry (RFC 9110 15.4.5); the rest of the 200's headers go with it
+_NOT_IN_304 = frozenset(("content-type", "content-length", "content-encoding", "content-language"))
+# conditional/partial requests the fast path leaves to Flask
+_BYPASS = ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_RANGE", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    for t in header.split(","):
+        t = t.strip()
+        if t.startswith("W/"):
+            t = t[2:]
+        if t == etag:
+            return True
+    return False
+
+
+class FastPath:
+    """WSGI middleware: answer repeat GET/HEAD requests from a per-release response cache.
+
+    The store is immutable for the server's life, so an answer a view marked cacheable
+    (deterministic per release, `environ["kg.cacheable"] = True`) can be replayed byte for byte
+    for the same host, path, query string and Accept header. A hit costs a dict lookup and
+    never enters Flask; everything else goes to the Flask app unchanged.
+    """
+
+    def __init__(self, app, site: "Site", max_bytes: int):
+        self.app = app
+        self.site = site
+        self.cache = ResponseCache(max_bytes)
+        self.hits = 0
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD") or not self.site.cache_key or self.cache.max_bytes <= 0:
+            return self.app(environ, start_response)
+        for h in _BYPASS:
+            if h in environ:
+                return self.app(environ, start_response)
+        key = (environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("SCRIPT_NAME"),
+               environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT"))
+        hit = self.cache.get(key)
+        if hit is not None:
+            status, headers, body, etag, headers304, _ = hit
+            self.hits += 1
+            inm = environ.get("HTTP_IF_NONE_MATCH")
+            if inm and _etag_matches(inm, etag):
+                start_response("304 Not Modified", headers304)
+                return []
+            start_response(status, headers)
+            return [] if method == "HEAD" else [body]
+        if method == "HEAD" or "HTTP_IF_NONE_MATCH" in environ:
+            return self.app(environ, start_response)  # cache only from plain GETs
+        seen: list = []
+
+        def capture(status, headers, exc_info=None):
+            seen[:] = [status, headers]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        it = self.app(environ, capture)
+        if not environ.get("kg.cacheable") or not seen or not seen[0].startswith("200"):
+            return it
+        try:
+            body = b"".join(it)
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()
+        status, headers = seen
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        if etag:
+            h304 = [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]
+            self.cache.put(key, (status, list(headers), body, etag, h304), len(body) + 512)
+        return [body]
 
 
 class Site:
@@ -151,6 +263,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .views import register
 
     register(app, site)
+    app.wsgi_app = FastPath(app.wsgi_app, site, int(cfg["CACHE_BYTES"]))  # type: ignore[method-assign]
     return app
 
 

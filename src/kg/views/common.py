@@ -79,8 +79,12 @@ def etag_for(*parts: str) -> str:
 
 
 def finish(resp: Response, etag: str | None) -> Response:
+    """Set the ETag, answer 304 on a match; a 200 with an ETag from a release-pinned server is
+    deterministic, so the WSGI fast path (app.FastPath) may replay it."""
     if etag:
         resp.headers["ETag"] = etag
+        if resp.status_code == 200 and not resp.direct_passthrough and site().cache_key:
+            request.environ["kg.cacheable"] = True
         if request.if_none_match and request.if_none_match.contains_raw(etag.strip('"')) \
                 or request.headers.get("If-None-Match") == etag:
             r = Response(status=304)

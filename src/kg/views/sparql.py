@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -15,6 +16,8 @@ from .common import etag_for, finish, page, site
 
 bp = Blueprint("sparql", __name__)
 HTML_ROWS = 1000
+# functions whose value changes from one evaluation to the next: such answers are never cached
+VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 SD_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
 
 
@@ -69,7 +72,7 @@ def sparql():
     except ProtocolError as e:
         return protocol_error(e.status, e.message)
     key = None
-    if s.cache_key:
+    if s.cache_key and not VOLATILE.search(op.query):
         key = ("sparql", request.base_url, op.query, tuple(op.default_graphs), tuple(op.named_graphs), rfmt, gfmt)
         hit = s.cache.get(key)
         if hit is not None:
