@@ -228,3 +228,20 @@ def test_fast_path_replays_cached_answers_without_flask(client):
     hits = fast.hits
     page2 = client.get("/page/jurisdiction/norwich-ct")
     assert fast.hits == hits + 1 and page1.data == page2.data
+
+
+@pytest.mark.parametrize("accept,extra", [("text/csv", {}), (None, {}), ("text/turtle", {}),
+                                          ("application/sparql-results+xml", {"format": "json"}),
+                                          ("image/png", {}), (None, {"query": "SELEKT nothing"})])
+def test_lean_path_answers_like_the_flask_view(client, accept, extra):
+    """GET /sparql?query= for programs is answered before Flask; an If-None-Match that matches
+    nothing sends the same request through the Flask view: same status, bytes and headers."""
+    q = extra.pop("query", None) or (CONSTRUCT if accept == "text/turtle" else SELECT) + f" # lean {accept} {extra}"
+    headers = {"Accept": accept} if accept else {}
+    lean = client.get("/sparql", query_string={"query": q, **extra}, headers=headers)
+    view = client.get("/sparql", query_string={"query": q, **extra}, headers={**headers, "If-None-Match": '"none"'})
+    assert lean.status_code == view.status_code
+    assert lean.data == view.data
+    skip = {"Content-Length"}
+    assert {k: v for k, v in lean.headers.items() if k not in skip} == \
+        {k: v for k, v in view.headers.items() if k not in skip}

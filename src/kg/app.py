@@ -157,6 +157,18 @@ class FastPath:
             return [] if method == "HEAD" else [body]
         if method == "HEAD" or "HTTP_IF_NONE_MATCH" in environ:
             return self.app(environ, start_response)  # cache only from plain GETs
+        if environ.get("PATH_INFO") == "/sparql" and environ.get("QUERY_STRING"):
+            from .views.sparql import lean_query
+
+            done = lean_query(self.site, environ)  # a program's query: no Flask needed
+            if done is not None:
+                status, headers, body, cacheable = done
+                if cacheable:
+                    etag = next(v for k, v in headers if k == "ETag")
+                    h304 = [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]
+                    self.cache.put(key, (status, headers, body, etag, h304), len(body) + 512)
+                start_response(status, headers)
+                return [body]
         seen: list = []
 
         def capture(status, headers, exc_info=None):

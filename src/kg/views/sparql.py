@@ -177,3 +177,74 @@ def query_page(op) -> Response:
 
 def _unused(_: Term) -> None:  # keep the import for type readers
     return None
+
+
+# ----------------------------------------------------------------------------- lean path
+
+_BASE_URLS: dict = {}  # (scheme, host, ..., path) -> request.base_url, computed once
+_PLAIN_HEADERS = [("Access-Control-Allow-Origin", "*"),
+                  ("Access-Control-Expose-Headers", "ETag, Link, Content-Location"),
+                  ("X-Content-Type-Options", "nosniff")]
+
+
+def lean_query(s, environ) -> tuple[str, list, bytes, bool] | None:
+    """Answer a plain `GET /sparql?query=...` for a program without Flask, or None to let the
+    Flask view do it (HTML, service description, conditional requests, anything unusual).
+
+    Same bytes and headers as the view: (status line, headers, body, cacheable).
+    """
+    from urllib.parse import parse_qs
+
+    from werkzeug.wsgi import get_current_url
+
+    accept = environ.get("HTTP_ACCEPT")
+    if "HTTP_IF_NONE_MATCH" in environ or (accept and wants_html(accept)):
+        return None
+    try:
+        args = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True, errors="replace")
+        op = read_operation("GET", args, None, b"")
+        if op.query is None or op.format == HTML:
+            return None
+        check_services(op.query, s.allow)
+        rfmt, gfmt = choose_formats(accept, op.format)
+        where = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+                 environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"))
+        base_url = _BASE_URLS.get(where)
+        if base_url is None:
+            base_url = get_current_url(environ, strip_querystring=True)
+            if len(_BASE_URLS) < 256:
+                _BASE_URLS[where] = base_url
+    except Exception:  # noqa: BLE001 - the Flask view gives the proper error answer
+        return None
+    key = None
+    if s.cache_key and not VOLATILE.search(op.query):
+        key = ("sparql", base_url, op.query, tuple(op.default_graphs), tuple(op.named_graphs), rfmt, gfmt)
+        hit = s.cache.get(key)
+        if hit is not None:
+            return _lean_ok(hit[0], hit[1], hit[2])
+    try:
+        ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
+                               default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
+                               base_iri=base_url)
+    except QueryError as e:
+        body = (str(e) + "\n").encode("utf-8")
+        return (f"{e.status} {_REASONS.get(e.status, 'Error')}",
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))] + _PLAIN_HEADERS,
+                body, False)
+    tag = None
+    if key is not None:
+        tag = etag_for(s.cache_key, *map(str, key))
+        if len(ans.body) <= 1_000_000:
+            s.cache.put(key, (ans.body, ans.media_type, tag))
+    return _lean_ok(ans.body, ans.media_type, tag)
+
+
+_REASONS = {400: "BAD REQUEST", 403: "FORBIDDEN", 413: "REQUEST ENTITY TOO LARGE", 502: "BAD GATEWAY",
+            503: "SERVICE UNAVAILABLE"}
+
+
+def _lean_ok(body: bytes, media_type: str, tag: str | None) -> tuple[str, list, bytes, bool]:
+    headers = [("Content-Type", content_type(media_type)), ("Content-Length", str(len(body))), ("Vary", "Accept")]
+    if tag:
+        headers.append(("ETag", tag))
+    return "200 OK", headers + _PLAIN_HEADERS, body, tag is not None
