@@ -268,7 +268,8 @@ def create_app(config: dict | None = None) -> Flask:
     cfg.update(_env_config() if config is None else {})
     cfg.update(config or {})
     app = Flask(__name__, static_folder="static", template_folder="templates")
-    app.config.update({"KG": cfg, "JSON_SORT_KEYS": False, "TEMPLATES_AUTO_RELOAD": False})
+    app.config.update({"KG": cfg, "JSON_SORT_KEYS": False, "TEMPLATES_AUTO_RELOAD": False,
+                       "MAX_CONTENT_LENGTH": 2_000_000})  # a POSTed query or form: 413 beyond
     site = Site(cfg)
     app.extensions["kg"] = site
     app.jinja_env.autoescape = True  # every template, whatever its name

@@ -41,6 +41,8 @@ UPDATE_WORDS = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 SERVICE_WORD = re.compile(r"\bSERVICE\b", re.I)
 COMMENT = re.compile(r"(?m)#[^\n<>\"']*$")
+MAX_QUERY = 1_000_000  # characters; a query is text a person or program wrote, not a data load
+MAX_DEPTH = 200  # nested groups/brackets; the engine's parser recurses (it crashes near 5,000)
 
 
 class ProtocolError(Exception):
@@ -177,6 +179,8 @@ def read_operation(method: str, args: dict[str, list[str]], content_type: str | 
         query_text = qs[0] if qs else None
     if query_text is not None and not query_text.strip():
         raise ProtocolError(400, "the query is empty")
+    if query_text is not None:
+        check_size(query_text)
     if query_text is not None and UPDATE_WORDS.match(COMMENT.sub("", query_text)):
         raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
     fmt = None
@@ -190,6 +194,26 @@ def read_operation(method: str, args: dict[str, list[str]], content_type: str | 
                                          + ", ".join(sorted({k for k in FORMAT_NAMES})))
             break
     return Operation(query_text, params.get("default-graph-uri", []), params.get("named-graph-uri", []), fmt)
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of (), {} and [] (brackets in strings count too: an upper bound)."""
+    depth = best = 0
+    for ch in re.findall(r"[(){}\[\]]", text):
+        if ch in "({[":
+            depth += 1
+            if depth > best:
+                best = depth
+        elif depth:
+            depth -= 1
+    return best
+
+
+def check_size(query: str) -> None:
+    if len(query) > MAX_QUERY:
+        raise ProtocolError(413, f"the query is longer than {MAX_QUERY:,} characters")
+    if query.count("{") + query.count("(") + query.count("[") > MAX_DEPTH and nesting_depth(query) > MAX_DEPTH:
+        raise ProtocolError(400, f"the query nests groups or brackets more than {MAX_DEPTH} deep")
 
 
 def choose_formats(accept: str | None, fmt: str | None) -> tuple[str, str]:
@@ -213,6 +237,8 @@ def service_iris(query: str) -> list[str] | None:
     variable or the query cannot be read (treated as not allowed)."""
     if not SERVICE_WORD.search(query):
         return []  # the fast path: almost every query
+    if len(query) > 100_000 or nesting_depth(query) > MAX_DEPTH:
+        return None  # too big for the (slow, recursive) reader: not allowed
     try:
         from rdflib.plugins.sparql.parser import parseQuery
         from rdflib.term import URIRef, Variable
