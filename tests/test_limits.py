@@ -108,3 +108,42 @@ def test_result_size_cap():
     status, _, _ = http("GET", f"{url}/sparql?query={quote('SELECT * WHERE { ?s ?p ?o } LIMIT 3')}",
                         headers={"Accept": "text/csv"})
     assert status == 200
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_flood_of_slow_queries_does_not_starve_cheap_ones(workers):
+    """12 clients sending heavy queries back to back, under one process and under gunicorn (2
+    workers): one long query per server process runs to the time limit, the others are stopped
+    once they run long (503 'busy'); cheap queries keep getting answers meanwhile."""
+    url = live_server("--timeout", "3", "--query-workers", "3", "--workers", workers)
+    stop = time.monotonic() + 4.0
+    heavy_status: list[tuple[int, bytes]] = []
+
+    def flood(i: int) -> None:
+        n = 0
+        while time.monotonic() < stop and n < 20:
+            n += 1
+            q = HEAVY + f" # flood {i} {n}"
+            st, _, body = http("POST", f"{url}/sparql", q.encode(), {"Content-Type": "application/sparql-query"},
+                               timeout=30)
+            heavy_status.append((st, body))
+
+    threads = [threading.Thread(target=flood, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    time.sleep(0.8)
+    timings = []
+    while time.monotonic() < stop - 0.3 and len(timings) < 200:
+        st, took = cheap(url, 20_000 + len(timings))
+        assert st == 200
+        timings.append(took)
+        time.sleep(0.05)
+    for t in threads:
+        t.join(60)
+    timings.sort()
+    print(f"\n{workers} worker(s): {len(heavy_status)} heavy requests, {len(timings)} cheap ones: "
+          f"median {timings[len(timings) // 2] * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms")
+    assert {st for st, _ in heavy_status} == {503}
+    assert any(b"busy with other long queries" in b for _, b in heavy_status)
+    assert len(timings) >= 10
+    assert timings[len(timings) // 2] < 0.7 and timings[-1] < 2.0, timings[-5:]

@@ -11,6 +11,8 @@ Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill t
 | QUERY_TIMEOUT | 10 | seconds a user query may run before it is stopped (503) |
 | RESULT_LIMIT | 50_000_000 | bytes a query result may take (413 beyond) |
 | QUERY_WORKERS | 3 | query processes per server process (embedded store) |
+| LONG_QUERY_AFTER | 0.5 | seconds after which a running query counts as long |
+| LONG_QUERIES | 1 | long queries one server process runs at once (more are stopped: 503) |
 | SERVICE_ALLOWLIST | () | endpoint IRIs a query may call with SERVICE |
 | WRITE_TOKEN | None | there is no write route; without a token none can be enabled |
 | BASE | from release.json | the base of instance IRIs |
@@ -42,6 +44,8 @@ DEFAULTS = {
     "QUERY_TIMEOUT": 10.0,
     "RESULT_LIMIT": 50_000_000,
     "QUERY_WORKERS": 3,
+    "LONG_QUERY_AFTER": 0.5,
+    "LONG_QUERIES": 1,
     "SERVICE_ALLOWLIST": (),
     "WRITE_TOKEN": None,
     "BASE": None,
@@ -220,7 +224,9 @@ class Site:
             self.engine = EmbeddedEngine(self.dist / "store", timeout=self.timeout,
                                          result_limit=int(config["RESULT_LIMIT"]),
                                          workers=int(config["QUERY_WORKERS"]),
-                                         release_id=self.release.id)
+                                         release_id=self.release.id,
+                                         long_after=float(config["LONG_QUERY_AFTER"]),
+                                         long_max=int(config["LONG_QUERIES"]))
         # answers can be cached only while they cannot change: one release, embedded
         self.cache_key = self.engine.release_id
         self.cache = LRU(int(config["CACHE_SIZE"]))

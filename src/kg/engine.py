@@ -19,8 +19,10 @@ from __future__ import annotations
 import io
 import os
 import queue
+import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -249,12 +251,31 @@ class _Worker:
             self.conn.close()
 
 
+_COMMENT = re.compile(r"(?m)#[^\n<>\"']*$")
+_SPACE = re.compile(r"\s+")
+
+
+def fingerprint(query: str) -> str:
+    """A query's text without comments and with spacing collapsed (the same query re-sent)."""
+    return _SPACE.sub(" ", _COMMENT.sub("", query)).strip()
+
+
 class WorkerPool:
     """Pre-started query processes; an overrunning one is killed and replaced."""
 
-    def __init__(self, store_path: str, size: int = 3):
+    def __init__(self, store_path: str, size: int = 3, long_after: float = 0.5, long_max: int = 1):
         self.store_path = store_path
         self.size = max(1, size)
+        # a query still running after `long_after` s is "long"; at most `long_max` long ones run
+        # at once per server process, so a flood of slow queries holds at most that many
+        # workers and the rest keep answering cheap queries; an extra long one is stopped (503)
+        self.long_after = long_after
+        self.long_max = max(1, min(long_max, self.size - 1)) if self.size > 1 else 1
+        self.long_slots = threading.BoundedSemaphore(self.long_max)
+        self.refused = 0
+        # fingerprints (text without comments and spacing) of queries that were stopped: sent
+        # again, they need a free long slot from the start and never take a worker otherwise
+        self.heavy: OrderedDict[str, float] = OrderedDict()
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.lock = threading.Lock()
         self.pid = os.getpid()
@@ -284,6 +305,24 @@ class WorkerPool:
         threading.Thread(target=spawn, daemon=True).start()
 
     def run(self, request: tuple, timeout: float) -> Answer:
+        fp = fingerprint(request[0])
+        if fp in self.heavy:
+            if not self.long_slots.acquire(blocking=False):
+                self.refused += 1
+                raise QueryTimeout("the server is busy with other long queries and this query was stopped "
+                                   "before; try again shortly, or narrow it down")
+            try:
+                return self._run(request, timeout, fp, holding=True)
+            finally:
+                self.long_slots.release()
+        return self._run(request, timeout, fp, holding=False)
+
+    def _mark_heavy(self, fp: str) -> None:
+        self.heavy[fp] = time.monotonic()
+        while len(self.heavy) > 1024:
+            self.heavy.popitem(last=False)
+
+    def _run(self, request: tuple, timeout: float, fp: str, holding: bool) -> Answer:
         self.start()
         t0 = time.monotonic()
         try:
@@ -291,6 +330,9 @@ class WorkerPool:
         except queue.Empty:
             raise QueryTimeout(f"the server is busy: no query worker was free within {timeout:g} s; "
                                "try again shortly") from None
+        if not holding and fp in self.heavy:  # stopped while this one waited for a worker
+            self.idle.put(w)
+            return self.run(request, max(0.0, timeout - (time.monotonic() - t0)))
         try:
             try:
                 w.wait_ready()
@@ -301,11 +343,28 @@ class WorkerPool:
                 raise
             w.conn.send(request)
             left = max(0.0, timeout - (time.monotonic() - t0))
-            if not w.conn.poll(left):
+            first = left if holding else min(left, self.long_after)
+            done = w.conn.poll(first)
+            if not done and left > first:
+                if not self.long_slots.acquire(blocking=False):
+                    w.kill()
+                    self.killed += 1
+                    self.refused += 1
+                    self._replace()
+                    w = None
+                    self._mark_heavy(fp)
+                    raise QueryTimeout(f"the server is busy with other long queries; this one was stopped "
+                                       f"after {self.long_after:g} s; try again shortly, or narrow it down")
+                try:
+                    done = w.conn.poll(max(0.0, timeout - (time.monotonic() - t0)))
+                finally:
+                    self.long_slots.release()
+            if not done:
                 w.kill()
                 self.killed += 1
                 self._replace()
                 w = None
+                self._mark_heavy(fp)
                 raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s "
                                    "and was stopped; narrow it down or add a LIMIT")
             msg = w.conn.recv()
@@ -319,6 +378,7 @@ class WorkerPool:
             if w is not None:
                 self.idle.put(w)
         if msg[0] == "ok":
+            self.heavy.pop(fp, None)
             return Answer(*msg[1])
         cls = {"ResultTooLarge": ResultTooLarge, "QueryTimeout": QueryTimeout}.get(msg[1], QueryError)
         raise cls(msg[2])
@@ -365,11 +425,11 @@ class EmbeddedEngine(Engine):
     """The release's pyoxigraph store, opened read-only (several processes may share it)."""
 
     def __init__(self, store_path: str, *, timeout: float = 10.0, result_limit: int = 50_000_000,
-                 workers: int = 3, release_id: str | None = None):
+                 workers: int = 3, release_id: str | None = None, long_after: float = 0.5, long_max: int = 1):
         self.store_path = str(store_path)
         self.timeout = timeout
         self.result_limit = result_limit
-        self.pool = WorkerPool(self.store_path, workers)
+        self.pool = WorkerPool(self.store_path, workers, long_after=long_after, long_max=long_max)
         # start the query processes now, in the background, so the first query need not wait
         threading.Thread(target=self.pool.start, daemon=True).start()
         self.release_id = release_id
