@@ -4,6 +4,7 @@ path) and the protocol parser, and a few against a live server. The long fuzz ru
 `python bench/fuzz_http.py` (same strategies, many more examples)."""
 from __future__ import annotations
 
+import os
 import socket
 from urllib.parse import quote
 
@@ -71,7 +72,11 @@ def ok_status(status: int) -> bool:
     return status < 500 or status == 503  # 503: the documented time limit / busy answer
 
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+# bench/fuzz_http.py raises these for the long run (random seeds then)
+EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "60"))
+LIVE_EXAMPLES = int(os.environ.get("KG_FUZZ_LIVE_EXAMPLES", "25"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+                derandomize="KG_FUZZ_EXAMPLES" not in os.environ, database=None)
 
 
 @FUZZ
@@ -123,7 +128,7 @@ def test_header_junk(client, headers, path):
     assert ok_status(r.status_code), (r.status_code, r.data[:300])
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=5 * EXAMPLES, deadline=None, derandomize="KG_FUZZ_EXAMPLES" not in os.environ, database=None)
 @given(method=st.sampled_from(METHODS), args=st.dictionaries(text, st.lists(text, max_size=3), max_size=4),
        ctype=st.one_of(st.none(), media_value), body=junk_bytes, accept=st.one_of(st.none(), media_value))
 def test_protocol_parser_raises_only_protocol_errors(method, args, ctype, body, accept):
@@ -171,7 +176,8 @@ def raw(server: str, data: bytes, timeout: float = 10.0) -> bytes:
     return out
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=LIVE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize="KG_FUZZ_EXAMPLES" not in os.environ, database=None)
 @given(line=st.one_of(st.binary(max_size=200), pct.map(lambda q: f"GET /sparql?{q} HTTP/1.1".encode())),
        headers=st.binary(max_size=200))
 def test_live_server_survives_raw_junk(server, line, headers):
