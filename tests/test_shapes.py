@@ -104,9 +104,12 @@ def test_state_with_bad_postal_code_is_reported(base, shapes):
                for p in problems), [p.line() for p in problems]
 
 
-def test_shapes_have_messages(shapes):
+def test_shapes_have_messages():
     """Every shape that constrains something says what is wrong in words (sh:message)."""
     from rdflib.namespace import SH
+
+    from kg.validate import load_dir, shapes_dir
+    shapes = load_dir(shapes_dir())
     structural = {SH.path, SH.property, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf,
                   SH.targetNode, SH.target, SH.declare, SH.prefixes, SH.message, SH.name,
                   SH.severity, SH.deactivated, SH.sparql}

@@ -115,11 +115,14 @@ def process_chunk(profiles: list[Profile], default_file: str) -> Part:
         link = gazetteer.link_profile(p)
         gazetteer.add_link_triples(g, iris.jurisdiction(p.slug), link)
         links.append(link)
-    ok, report, problems = validate_graph(g + reference, where, shapes=_worker["shapes"],
-                                          default_file=default_file)
-    nt = g.serialize(format="nt", encoding="utf-8") if ok else b""
-    return Part(problems, nt, jsonld_nodes(g) if ok else [], links,
-                report.serialize(format="nt", encoding="utf-8"))
+    # Serialise the chunk's own triples first, then validate it with the reference resources
+    # added in place (copying the chunk graph to add them cost more than the serialising).
+    nt, nodes = g.serialize(format="nt", encoding="utf-8"), jsonld_nodes(g)
+    g += reference
+    ok, report, problems = validate_graph(g, where, shapes=_worker["shapes"], default_file=default_file)
+    if not ok:
+        nt, nodes = b"", []
+    return Part(problems, nt, nodes, links, report.serialize(format="nt", encoding="utf-8"))
 
 
 def _process(job: tuple[list[Profile], str]) -> Part:
