@@ -14,13 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PREFIXES = """PREFIX dkg: <https://w3id.org/demand-kg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX state: <https://w3id.org/demand-kg/id/state/>
-PREFIX tactic: <https://w3id.org/demand-kg/id/tactic/>
-"""
+from kg.examples import PREFIXES  # the same prefixes as the site's example queries
 
 
 @dataclass(frozen=True)
