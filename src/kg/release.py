@@ -232,14 +232,16 @@ class ReleaseWriter:
         self.ctx = context_document()
         self._js.write('{"@context": ' + json.dumps(self.ctx["@context"], indent=1) + ',\n "@graph": [\n')
         self._first_node = True
-        self._seen: set[int] = set()  # hashes of N-Triples lines: shared resources come once
+        # 128-bit digests of the N-Triples lines written, so shared resources come once; a 64-bit
+        # hash could (very rarely) collide and silently drop a triple, a 128-bit one cannot in practice
+        self._seen: set[bytes] = set()
 
     def add(self, nt: bytes, nodes: list[str]) -> None:
         """One part: N-Triples lines and compact JSON-LD node objects (as JSON texts)."""
         lines = [ln for ln in nt.splitlines() if ln.strip()]
         fresh = []
         for ln in lines:
-            h = hash(ln)
+            h = hashlib.blake2b(ln, digest_size=16).digest()
             if h not in self._seen:
                 self._seen.add(h)
                 fresh.append(ln)
