@@ -141,12 +141,14 @@ def report(res: dict, servers: list[Server], modes: list[str], scale_target: boo
         has = lambda n: n in names  # noqa: E731
         if has("kg-serve-embedded") and has("oxigraph"):
             hdr += f"{'kg/oxi':>8s}"
-        if has("kg-serve-gunicorn2") and has("oxigraph"):
-            hdr += f"{'guni/oxi':>9s}"
+        prod = [n for n in names if n.startswith("kg-serve-") and n != "kg-serve-embedded"]
+        for n in prod if has("oxigraph") else []:
+            hdr += f"{n[9:13] + '/oxi':>9s}"
         if has("rdflib-endpoint") and has("kg-serve-embedded"):
             hdr += f"{'rdflib/kg':>10s}"
         out.append(hdr)
-        r_kg, r_gu, r_rdf_agg = [], [], []
+        r_kg, r_rdf_agg = [], []
+        r_prod: dict[str, list] = {n: [] for n in prod}
         for q in QUERIES:
             m = med[q.name]
             line = f"{q.name:22s}" + "".join(f"{ms(m[s]):>17s}" for s in names)
@@ -154,10 +156,11 @@ def report(res: dict, servers: list[Server], modes: list[str], scale_target: boo
                 r = m["kg-serve-embedded"] / m["oxigraph"]
                 r_kg.append((r, q.name))
                 line += f"{r:8.2f}"
-            if has("kg-serve-gunicorn2") and has("oxigraph") and m["kg-serve-gunicorn2"] and m["oxigraph"]:
-                r = m["kg-serve-gunicorn2"] / m["oxigraph"]
-                r_gu.append((r, q.name))
-                line += f"{r:9.2f}"
+            for n in prod:
+                if has("oxigraph") and m[n] and m["oxigraph"]:
+                    r = m[n] / m["oxigraph"]
+                    r_prod[n].append((r, q.name))
+                    line += f"{r:9.2f}"
             if has("rdflib-endpoint") and m.get("rdflib-endpoint") and m.get("kg-serve-embedded"):
                 r = m["rdflib-endpoint"] / m["kg-serve-embedded"]
                 line += f"{r:10.1f}"
@@ -165,7 +168,9 @@ def report(res: dict, servers: list[Server], modes: list[str], scale_target: boo
                     r_rdf_agg.append((r, q.name))
             out.append(line + ("  (aggregate)" if q.aggregate else ""))
         s_mode: dict = {"medians_ms": {q: {s: (v * 1000 if v else None) for s, v in d.items()} for q, d in med.items()}}
-        for label, rs in (("kg serve (embedded) / oxigraph", r_kg), ("kg serve (gunicorn 2w) / oxigraph", r_gu)):
+        labelled = [("kg serve (embedded) / oxigraph", r_kg)]
+        labelled += [(f"kg serve ({n[9:]}) / oxigraph", r_prod[n]) for n in prod]
+        for label, rs in labelled:
             if not rs:
                 continue
             g = geomean([r for r, _ in rs])
@@ -210,6 +215,7 @@ def main() -> int:
     ap.add_argument("--rdflib-rounds", type=int, default=5, help="rounds for rdflib-endpoint (slow)")
     ap.add_argument("--no-rdflib", action="store_true", help="leave rdflib-endpoint out (e.g. at 35k places)")
     ap.add_argument("--no-gunicorn", action="store_true")
+    ap.add_argument("--granian", action="store_true", help="also kg serve --server granian --workers 2")
     ap.add_argument("--modes", default="fresh,repeat")
     ap.add_argument("--budget", type=float, default=900, help="stop starting new rounds after this many seconds")
     ap.add_argument("--scale-target", action="store_true", help="also check every query < 500 ms")
@@ -223,6 +229,8 @@ def main() -> int:
         servers.append(start_kg(dist))
         if not a.no_gunicorn:
             servers.append(start_kg(dist, workers=2))
+        if a.granian:
+            servers.append(start_kg(dist, workers=2, server="granian"))
         servers.append(start_oxigraph(dist / "kg.nt"))
         if not a.no_rdflib:
             servers.append(start_rdflib(dist / "kg.ttl"))

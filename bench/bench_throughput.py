@@ -156,7 +156,9 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--kg-workers", type=int, default=2, help="gunicorn workers for kg serve")
+    ap.add_argument("--kg-workers", type=int, default=2, help="server processes for kg serve")
+    ap.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
+                    help="the HTTP server kg serve runs under (default: gunicorn)")
     ap.add_argument("--scenarios", default="lookup,lookup-many,lookup-fresh,ask,mix,data-page")
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
@@ -167,7 +169,7 @@ def main() -> int:
     servers: list[Server] = []
     tmp = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
     try:
-        servers.append(start_kg(dist, workers=a.kg_workers))
+        servers.append(start_kg(dist, workers=a.kg_workers, server=a.server))
         servers.append(start_oxigraph(dist / "kg.nt"))
         oxi = servers[1]
         place = pick_place(oxi.query_json)
@@ -188,8 +190,8 @@ def main() -> int:
                           f"  p99 {d['p99_us'] / 1000:6.1f} ms  errors {d['errors']}", file=sys.stderr)
         rss = {s.name: s.rss() for s in servers}
         print(f"\n# bench_throughput  {time.strftime('%Y-%m-%d %H:%M')}  release {dist.name}  wrk -t{a.threads} "
-              f"-c{a.clients} -d{a.seconds:g}s, {a.reps} reps interleaved, medians; kg serve = gunicorn "
-              f"{a.kg_workers} workers (gthread)")
+              f"-c{a.clients} -d{a.seconds:g}s, {a.reps} reps interleaved, medians; kg serve = {a.server} "
+              f"{a.kg_workers} workers")
         print(f"RSS after the run: " + ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in rss.items()))
         print(f"{'scenario':14s}{'server':22s}{'req/s':>9s}{'p50 ms':>9s}{'p99 ms':>9s}{'errors':>8s}{'non-2xx':>8s}{'CPU us/req':>11s}{'2 cores/CPU':>12s}")
         summary = {}
@@ -200,10 +202,10 @@ def main() -> int:
             print(f"{sc:14s}{name:22s}{med['rps']:9.0f}{med['p50_us'] / 1000:9.2f}{med['p99_us'] / 1000:9.2f}"
                   f"{errs:8d}{st:8d}{med['cpu_us_per_req']:11.0f}{2e6 / max(1, med['cpu_us_per_req']):12.0f}")
         for sc in scenarios:
-            k, o = summary.get(f"{sc}/kg-serve-gunicorn{a.kg_workers}"), summary.get(f"{sc}/oxigraph")
+            k, o = summary.get(f"{sc}/kg-serve-{a.server}{a.kg_workers}"), summary.get(f"{sc}/oxigraph")
             if k and o:
                 print(f"  {sc}: kg serve / oxigraph throughput = {k['rps'] / o['rps']:.2f}")
-        k = summary.get(f"lookup/kg-serve-gunicorn{a.kg_workers}")
+        k = summary.get(f"lookup/kg-serve-{a.server}{a.kg_workers}")
         if k:
             ok = k["rps"] >= 4000 and k["errors"] == 0 and k["p99_us"] < 50_000
             print(f"target lookup >= 4,000 req/s, 0 errors, p99 < 50 ms at {a.clients} clients: "

@@ -142,13 +142,17 @@ def _probe_ask(srv: Server) -> bool:
     return r.status_code == 200 and r.json().get("boolean") is True
 
 
-def start_kg(dist: str | Path, workers: int = 1, timeout: float = 120, extra: list[str] | None = None) -> Server:
+def start_kg(dist: str | Path, workers: int = 1, timeout: float = 120, extra: list[str] | None = None,
+             server: str | None = None) -> Server:
+    """kg serve: one process, or `--workers N` under gunicorn (default) or `--server granian`."""
     port = free_port()
     cmd = [str(VENV_BIN / "kg"), "serve", "--dist", str(dist), "--port", str(port)]
-    if workers > 1:
+    if workers > 1 or server:
         cmd += ["--workers", str(workers)]
+    if server:
+        cmd += ["--server", server]
     cmd += extra or []
-    name = f"kg-serve-{'gunicorn' + str(workers) if workers > 1 else 'embedded'}"
+    name = f"kg-serve-{(server or 'gunicorn') + str(workers) if workers > 1 or server else 'embedded'}"
     t0 = time.monotonic()
     proc, log = _spawn(name, cmd)
     return _wait_ready(Server(name, proc, port, "/sparql", log=log), _probe_ask, t0, timeout)

@@ -1,0 +1,51 @@
+"""`kg serve --server granian --workers 2`: the same site and endpoint under granian, with the
+time limit still enforced (the query's process is stopped) while cheap queries answer."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from urllib.parse import quote
+
+from test_app_support import http, live_server
+
+ASK = "ASK { <https://w3id.org/demand-kg/id/jurisdiction/norwich-ct> ?p ?o }"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_granian_serves_site_endpoint_and_linked_data():
+    url = live_server("--server", "granian", "--workers", "2", "--timeout", "2")
+    status, headers, body = http("GET", url + "/sparql?query=" + quote(ASK),
+                                 headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and headers["content-type"].startswith("application/sparql-results+json")
+    assert json.loads(body)["boolean"] is True
+    status, headers, _ = http("GET", url + "/id/jurisdiction/norwich-ct", headers={"Accept": "text/turtle"})
+    assert status == 303 and headers["location"].endswith("/data/jurisdiction/norwich-ct.ttl")
+    status, headers, body = http("GET", url + "/", headers={"Accept": "text/html"})
+    assert status == 200 and b"Demand KG" in body
+    status, _, body = http("POST", url + "/sparql", body=b"INSERT DATA { <a:b> <a:c> <a:d> }",
+                           headers={"Content-Type": "application/sparql-update"})
+    assert status == 403
+
+
+def test_granian_stops_a_long_query_while_cheap_ones_answer():
+    url = live_server("--server", "granian", "--workers", "2", "--timeout", "2")
+    out: dict = {}
+
+    def heavy() -> None:
+        t = time.monotonic()
+        out["status"] = http("GET", url + "/sparql?query=" + quote(HEAVY), timeout=60)[0]
+        out["took"] = time.monotonic() - t
+
+    th = threading.Thread(target=heavy)
+    th.start()
+    time.sleep(0.5)
+    cheap = []
+    while th.is_alive() and len(cheap) < 200:
+        t = time.monotonic()
+        status = http("GET", url + f"/sparql?query={quote(ASK)}%23{len(cheap)}")[0]
+        cheap.append((status, time.monotonic() - t))
+    th.join(30)
+    assert out["status"] == 503 and out["took"] < 6
+    assert cheap and all(s == 200 for s, _ in cheap)
+    assert sorted(d for _, d in cheap)[len(cheap) // 2] < 0.1
