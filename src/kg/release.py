@@ -108,7 +108,7 @@ def counts(store: ox.Store) -> dict[str, int]:
 
 
 def void_graph(store: ox.Store, base: str, files: dict[str, dict], created: str,
-               meta: dict, void_extra=None) -> Graph:
+               void_extra=None) -> Graph:
     """VoID + DCAT: counts, class and property partitions, dumps with size and checksum."""
     site = site_root(base)
     ds = URIRef(base + "dataset")
@@ -128,8 +128,6 @@ def void_graph(store: ox.Store, base: str, files: dict[str, dict], created: str,
     g.add((ds, DCTERMS.created, Literal(created, datatype=XSD.dateTime)))
     g.add((ds, DCTERMS.modified, Literal(created, datatype=XSD.dateTime)))
     g.add((ds, DCTERMS.source, URIRef("https://demand-forum.org/")))
-    for extra in meta.get("sources", []):
-        g.add((ds, DCTERMS.source, URIRef(extra)))
     g.add((ds, FOAF.homepage, URIRef(site)))
     g.add((ds, VOID.sparqlEndpoint, URIRef(site + "sparql")))
     g.add((ds, VOID.uriSpace, Literal(base)))
@@ -285,7 +283,7 @@ class ReleaseWriter:
         created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
         created_s = created.isoformat().replace("+00:00", "Z")
         rid = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
-        void = void_graph(store, base, files, created_s, meta, void_extra)
+        void = void_graph(store, base, files, created_s, void_extra)
         void.serialize(destination=str(tmp / "void.ttl"), format="turtle")
         info = ReleaseInfo(id=rid, created=created_s, base=base, triples=len(store),
                            counts=counts(store), files=files, meta=meta)
