@@ -164,7 +164,8 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
         ref = _worker["reference"]
         writer.add(ref.serialize(format="nt", encoding="utf-8"), jsonld_nodes(ref))
         if workers > 1:
-            with get_context("fork").Pool(workers, initializer=_init_worker, initargs=(base,)) as pool:
+            # forked workers inherit the prepared shapes and reference graph from this process
+            with get_context("fork").Pool(workers) as pool:
                 for n, part in enumerate(pool.imap(_process, jobs), 1):
                     _collect(part, writer, problems, links, report)
                     progress(n, len(jobs), t)
