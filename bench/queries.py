@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.examples import PREFIXES  # the same prefixes as the site's example queries
+from kg.examples import BY_SLUG, PREFIXES  # the same prefixes as the site's example queries
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,8 @@ SELECT ?tactic ?label (COUNT(DISTINCT ?place) AS ?places) WHERE {
 GROUP BY ?tactic ?label
 ORDER BY DESC(?places) ?label
 """, aggregate=True),
-    Query("ops-arrests-per-year", "select", """
-SELECT ?year (COUNT(DISTINCT ?op) AS ?operations) (SUM(?n) AS ?arrests) WHERE {
-  ?op a dkg:Operation ; dkg:startDate ?d .
-  BIND (SUBSTR(STR(?d), 1, 4) AS ?year)
-  OPTIONAL { ?op dkg:arrests ?a }
-  BIND (COALESCE(?a, 0) AS ?n)
-}
-GROUP BY ?year
-ORDER BY ?year
-""", aggregate=True),
+    # the same query as the site's gallery example, so the two cannot drift apart
+    Query("ops-arrests-per-year", "select", BY_SLUG["operations-per-year"].body, aggregate=True),
     Query("two-tactics", "select", """
 SELECT ?place ?name ?state WHERE {
   ?place dkg:usesTactic tactic:reverse-stings, tactic:identity-disclosure ;
