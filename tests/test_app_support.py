@@ -252,6 +252,18 @@ def children(pid: int) -> set[int]:
     return out
 
 
+def descendants(pid: int) -> set[int]:
+    """The live processes below pid: query workers are grandchildren in memory mode (forked by
+    the process that holds the release in memory)."""
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        kids = children(todo.pop())
+        todo.extend(kids - out)
+        out |= kids
+    return out
+
+
 def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
          timeout: float = 30.0):
     """(status, headers, body) without raising on 4xx/5xx and without following redirects."""

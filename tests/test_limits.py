@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from kg.app import DEFAULTS
-from test_app_support import children, http, live_server, server_process
+from test_app_support import descendants, http, live_server, server_process
 
 LIMIT = 2.0
 # a three-way cross product of the whole graph: ~10^10 rows, minutes of work
@@ -23,9 +23,10 @@ def test_defaults_are_safe():
     assert DEFAULTS["WRITE_TOKEN"] is None
 
 
-@pytest.fixture(scope="module")
-def server():
-    return live_server("--timeout", str(LIMIT), "--query-workers", "3")
+@pytest.fixture(scope="module", params=["on", "off"])
+def server(request):
+    """Query workers forked from the in-memory release, and workers on the on-disk store."""
+    return live_server("--timeout", str(LIMIT), "--query-workers", "3", "--memory", request.param)
 
 
 def cheap(server: str, i: int) -> tuple[int, float]:
@@ -40,7 +41,7 @@ def test_heavy_query_is_stopped_while_cheap_ones_answer(server):
     proc = server_process(server)
     for i in range(3):  # warm: every pool worker started
         cheap(server, 1000 + i)
-    before = children(proc.pid)
+    before = descendants(proc.pid)
     assert len(before) >= 3, before
     out: dict = {}
 
@@ -70,12 +71,12 @@ def test_heavy_query_is_stopped_while_cheap_ones_answer(server):
           f"median {timings[len(timings) // 2] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms")
     assert timings[-1] < 0.1, timings[-5:]
     # the worker that ran it was killed (its CPU freed), and a fresh one replaced it
-    after = children(proc.pid)
+    after = descendants(proc.pid)
     assert before - after, "the overrunning worker is gone"
     deadline = time.monotonic() + 10
-    while len(children(proc.pid)) < len(before) and time.monotonic() < deadline:
+    while len(descendants(proc.pid)) < len(before) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert len(children(proc.pid)) == len(before)
+    assert len(descendants(proc.pid)) == len(before)
     assert cheap(server, 5000)[0] == 200
 
 

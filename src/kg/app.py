@@ -11,6 +11,8 @@ Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill t
 | QUERY_TIMEOUT | 10 | seconds a user query may run before it is stopped (503) |
 | RESULT_LIMIT | 50_000_000 | bytes a query result may take (413 beyond) |
 | QUERY_WORKERS | 3 | query processes per server process (embedded store) |
+| MEMORY | "auto" | "on": query workers answer from the release held in memory (forked from one loader process per server process, 2-4x faster joins, sorts and aggregates than the on-disk store); "off": they open the on-disk store; "auto": in memory up to MEMORY_MAX_TRIPLES |
+| MEMORY_MAX_TRIPLES | 10_000_000 | the largest release "auto" holds in memory (about 400 bytes a triple) |
 | LONG_QUERY_AFTER | 0.5 | seconds after which a running query counts as long |
 | LONG_QUERIES | 1 | long queries one server process runs at once (more are stopped: 503) |
 | SERVICE_ALLOWLIST | () | endpoint IRIs a query may call with SERVICE |
@@ -44,6 +46,8 @@ DEFAULTS = {
     "QUERY_TIMEOUT": 10.0,
     "RESULT_LIMIT": 50_000_000,
     "QUERY_WORKERS": 3,
+    "MEMORY": "auto",
+    "MEMORY_MAX_TRIPLES": 10_000_000,
     "LONG_QUERY_AFTER": 0.5,
     "LONG_QUERIES": 1,
     "SERVICE_ALLOWLIST": (),
@@ -226,7 +230,8 @@ class Site:
                                          workers=int(config["QUERY_WORKERS"]),
                                          release_id=self.release.id,
                                          long_after=float(config["LONG_QUERY_AFTER"]),
-                                         long_max=int(config["LONG_QUERIES"]))
+                                         long_max=int(config["LONG_QUERIES"]),
+                                         memory_source=memory_source(self.dist, self.release, config))
         # answers can be cached only while they cannot change: one release, embedded
         self.cache_key = self.engine.release_id
         self.cache = LRU(int(config["CACHE_SIZE"]))
@@ -251,6 +256,19 @@ class Site:
             return None
         p = self.dist / name
         return p if p.is_file() else None
+
+
+def memory_source(dist: Path, release: ReleaseInfo, config: dict) -> Path | None:
+    """The N-Triples dump the query workers load into memory, or None to use the on-disk store."""
+    mode = str(config.get("MEMORY", "auto")).strip().lower()
+    if mode not in ("auto", "on", "off"):
+        raise ValueError(f"MEMORY must be auto, on or off, not {mode!r}")
+    nt = dist / "kg.nt"
+    if mode == "off" or not nt.is_file():
+        return None
+    if mode == "auto" and release.triples > int(config.get("MEMORY_MAX_TRIPLES", 10_000_000)):
+        return None
+    return nt
 
 
 def _env_config() -> dict:

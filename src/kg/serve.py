@@ -21,6 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=10.0, help="time limit per query in seconds (default: 10)")
     p.add_argument("--result-limit", type=int, default=50_000_000, help="largest query result in bytes")
     p.add_argument("--query-workers", type=int, default=3, help="query processes per server process (default: 3)")
+    p.add_argument("--memory", choices=("auto", "on", "off"), default="auto",
+                   help="query workers answer from the release held in memory (faster; default auto: "
+                        "up to 10 million triples) or from the on-disk store")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
                    help="an endpoint SERVICE may call (repeatable; default: none)")
     p.add_argument("--workers", type=int, default=1, help="server processes; > 1 runs gunicorn (or --server)")
@@ -31,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def config_from(args: argparse.Namespace) -> dict:
     cfg = {"DIST": args.dist, "ENDPOINT": args.endpoint, "QUERY_TIMEOUT": args.timeout,
            "RESULT_LIMIT": args.result_limit, "QUERY_WORKERS": args.query_workers,
-           "SERVICE_ALLOWLIST": tuple(args.allow_service)}
+           "MEMORY": args.memory, "SERVICE_ALLOWLIST": tuple(args.allow_service)}
     if args.endpoint and not (Path(args.dist) / "release.json").exists():
         cfg["DIST"] = None  # a remote endpoint needs no local release (no dumps then)
     return cfg
