@@ -62,11 +62,16 @@ SELECT ?place ?name ?state WHERE {
 ORDER BY ?state ?name ?place
 """, aggregate=False),
     Query("states-by-operations", "select", """
-SELECT ?state (COUNT(DISTINCT ?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
-  ?op dkg:inJurisdiction ?place .
-  ?place dkg:state/dkg:postalCode ?state .
+SELECT ?state ?operations ?places WHERE {
+  {
+    SELECT ?s (COUNT(?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
+      ?op dkg:inJurisdiction ?place .
+      ?place dkg:state ?s .
+    }
+    GROUP BY ?s
+  }
+  ?s dkg:postalCode ?state .
 }
-GROUP BY ?state
 ORDER BY DESC(?operations) ?state
 """, aggregate=True),
     Query("describe-place", "graph", """

@@ -41,7 +41,10 @@ def free_port() -> int:
 
 
 def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants."""
+    """Memory of a process and all its descendants: the sum of their PSS (proportional set
+    size: a page shared by n processes counts 1/n in each), so pages that forked query workers
+    share with the process holding the release in memory are counted once. RSS where PSS
+    cannot be read."""
     try:
         p = psutil.Process(pid)
         procs = [p] + p.children(recursive=True)
@@ -50,7 +53,10 @@ def tree_rss(pid: int) -> int:
     total = 0
     for q in procs:
         try:
-            total += q.memory_info().rss
+            try:
+                total += q.memory_full_info().pss
+            except (psutil.AccessDenied, AttributeError):
+                total += q.memory_info().rss
         except psutil.NoSuchProcess:
             pass
     return total

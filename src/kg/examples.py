@@ -60,8 +60,8 @@ ORDER BY DESC(?places) ?label
         "Operations and arrests per year",
         "Operations by the year they started, with the buyers arrested where the profile gives a number.",
         """
-SELECT ?year (COUNT(DISTINCT ?op) AS ?operations) (SUM(?n) AS ?arrests) WHERE {
-  ?op a dkg:Operation ; dkg:startDate ?d .
+SELECT ?year (COUNT(?op) AS ?operations) (SUM(?n) AS ?arrests) WHERE {
+  ?op dkg:startDate ?d .  # only operations have one, and at most one (ontology, shapes)
   BIND (SUBSTR(STR(?d), 1, 4) AS ?year)
   OPTIONAL { ?op dkg:arrests ?a }
   BIND (COALESCE(?a, 0) AS ?n)
@@ -86,12 +86,16 @@ ORDER BY ?state ?name
         "States ranked by operations",
         "Number of operations and of places with operations, per state.",
         """
-SELECT ?state ?name (COUNT(DISTINCT ?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
-  ?op dkg:inJurisdiction ?place .
-  ?place dkg:state ?s .
+SELECT ?state ?name ?operations ?places WHERE {
+  {  # count per state first, then look up each state's code and name once
+    SELECT ?s (COUNT(?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
+      ?op dkg:inJurisdiction ?place .  # exactly one per operation
+      ?place dkg:state ?s .
+    }
+    GROUP BY ?s
+  }
   ?s dkg:postalCode ?state ; rdfs:label ?name .
 }
-GROUP BY ?state ?name
 ORDER BY DESC(?operations) ?state
 """),
     Example(
