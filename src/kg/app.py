@@ -12,6 +12,7 @@ Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill t
 | RESULT_LIMIT | 50_000_000 | bytes a query result may take (413 beyond) |
 | QUERY_WORKERS | 3 | query processes per server process (embedded store) |
 | MEMORY | "auto" | "on": query workers answer from the release held in memory (forked from one loader process per server process, 2-4x faster joins, sorts and aggregates than the on-disk store); "off": they open the on-disk store; "auto": in memory up to MEMORY_MAX_TRIPLES |
+| INLINE_CAP | 2000 | a query whose work is provably at most this many pattern matches (one basic graph pattern, every triple pattern anchored and small; see kg.bounded) runs in the server process, without the hop to a query process; 0: never |
 | MEMORY_MAX_TRIPLES | 10_000_000 | the largest release "auto" holds in memory (about 400 bytes a triple) |
 | LONG_QUERY_AFTER | 0.5 | seconds after which a running query counts as long |
 | LONG_QUERIES | 1 | long queries one server process runs at once (more are stopped: 503) |
@@ -48,6 +49,7 @@ DEFAULTS = {
     "QUERY_WORKERS": 3,
     "MEMORY": "auto",
     "MEMORY_MAX_TRIPLES": 10_000_000,
+    "INLINE_CAP": 2000,
     "LONG_QUERY_AFTER": 0.5,
     "LONG_QUERIES": 1,
     "SERVICE_ALLOWLIST": (),
@@ -231,7 +233,8 @@ class Site:
                                          release_id=self.release.id,
                                          long_after=float(config["LONG_QUERY_AFTER"]),
                                          long_max=int(config["LONG_QUERIES"]),
-                                         memory_source=memory_source(self.dist, self.release, config))
+                                         memory_source=memory_source(self.dist, self.release, config),
+                                         inline_cap=int(config.get("INLINE_CAP", 2000)))
         # answers can be cached only while they cannot change: one release, embedded
         self.cache_key = self.engine.release_id
         self.cache = LRU(int(config["CACHE_SIZE"]))

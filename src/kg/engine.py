@@ -32,6 +32,8 @@ from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
+from .bounded import is_bounded
+
 # ----------------------------------------------------------------------------- formats
 
 RESULTS_FORMATS = {
@@ -655,8 +657,11 @@ class EmbeddedEngine(Engine):
 
     def __init__(self, store_path: str, *, timeout: float = 10.0, result_limit: int = 50_000_000,
                  workers: int = 3, release_id: str | None = None, long_after: float = 0.5, long_max: int = 1,
-                 memory_source: str | None = None):
+                 memory_source: str | None = None, inline_cap: int = 2000):
         self.store_path = str(store_path)
+        # a query whose work is provably small (kg.bounded) runs here, without the process hop
+        self.inline_cap = inline_cap
+        self.inlined = 0
         self.timeout = timeout
         self.result_limit = result_limit
         self.memory_source = str(memory_source) if memory_source else None
@@ -679,6 +684,10 @@ class EmbeddedEngine(Engine):
     def execute(self, query, *, results_format="application/sparql-results+json",
                 graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None) -> Answer:
         req = (query, results_format, graph_format, default_graphs, named_graphs, self.result_limit, base_iri)
+        if self.inline_cap and not default_graphs and not named_graphs \
+                and is_bounded(query, self.store, self.inline_cap):
+            self.inlined += 1
+            return run_on_store(self.store, *req)
         return self.pool.run(req, self.timeout)
 
     def select(self, query: str) -> list[dict[str, Term]]:
