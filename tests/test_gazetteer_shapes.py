@@ -113,3 +113,17 @@ def test_each_break_is_reported(what):
     ok, msgs = validate(g)
     assert not ok
     assert any(expected in m for m in msgs), msgs
+
+
+@pytest.mark.parametrize("what", ["(matcher output)"] + list(BREAKS))
+def test_fast_core_check_agrees_with_pyshacl(what):
+    """kg build's shortcut (pyrudof on the core shapes) finds each break pyshacl finds."""
+    from kg.validate import Shapes
+
+    g = base_graph()
+    if what != "(matcher output)":
+        BREAKS[what][0](g)
+    ok, _ = validate(g)
+    shapes = Shapes(SHAPES)
+    assert not any(SHAPES.subjects(URIRef("http://www.w3.org/ns/shacl#target"), None))  # all core here
+    assert shapes.core_conforms_fast(g.serialize(format="nt", encoding="utf-8")) == ok, what

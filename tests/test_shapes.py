@@ -122,3 +122,37 @@ def test_shapes_have_messages():
     for c in shapes.objects(None, SH.sparql):
         assert shapes.value(c, SH.message) is not None
     assert checked > 40
+
+
+def _pyshacl_core_conforms(g: Graph, shapes) -> bool:
+    from pyshacl import validate
+
+    ok, _, _ = validate(g, shacl_graph=shapes.core, inference="none", advanced=False, inplace=True)
+    return bool(ok)
+
+
+@pytest.mark.parametrize("name", ["(good record)", "(bad postal code)"] + sorted(BREAKS))
+def test_fast_core_check_agrees_with_pyshacl(name, base, shapes):
+    """kg build trusts pyrudof's "the core shapes hold" (then pyshacl runs only the SPARQL-target
+    shapes): for every break, pyrudof must see a core violation exactly where pyshacl sees one."""
+    g, _, _ = base
+    if name == "(bad postal code)":
+        set_(g, URIRef(ID + "state/tx"), DKG.postalCode, Literal("Tex"))
+    elif name != "(good record)":
+        BREAKS[name][0](g)
+    fast = shapes.core_conforms_fast(g.serialize(format="nt", encoding="utf-8"))
+    assert fast == _pyshacl_core_conforms(g, shapes), name
+    if name == "(good record)":
+        assert fast  # else the shortcut would never be taken
+
+
+def test_fast_path_reports_pyshacl_messages(base, shapes):
+    """A break the fast check finds is reported with pyshacl's report (messages, record, field)."""
+    from kg.validate import Shapes
+
+    g, where, file = base
+    BREAKS["arrests as decimal"][0](g)
+    slow = validate_graph(g, where, shapes=Shapes(shapes.graph, fast=False))
+    fast = validate_graph(g, where, shapes=shapes)
+    assert not fast[0] and not slow[0]
+    assert fast[2] == slow[2] and fast[2]

@@ -25,7 +25,8 @@ from .load import load_profiles
 from .mapping import add_state, new_graph, operation_slug, profile_graph, rebase
 from .model import Profile
 from .release import ReleaseInfo, ReleaseWriter, context_document
-from .validate import Problem, Where, load_dir, load_shapes, ontology_dir, shapes_dir, validate_graph
+from .validate import (Problem, Where, load_dir, load_shapes, ontology_dir, rudof_used_here, shapes_dir,
+                       validate_graph)
 from .vocab import DEFAULT_BASE, DKG, SH, Iris
 
 CHUNK = 1000  # profiles per part: mapped, linked and validated together in one worker
@@ -102,7 +103,8 @@ def _init_worker(base: str) -> None:
     ref = reference_graph(base)
     for postal in all_postal_codes():
         gazetteer.add_state_triples(ref, iris.state(postal), postal)
-    _worker.update(iris=iris, shapes=load_shapes(), reference=ref)
+    _worker.update(iris=iris, shapes=load_shapes(), reference=ref,
+                   reference_nt=ref.serialize(format="nt", encoding="utf-8"))
 
 
 def process_chunk(profiles: list[Profile], default_file: str) -> Part:
@@ -119,7 +121,8 @@ def process_chunk(profiles: list[Profile], default_file: str) -> Part:
     # added in place (copying the chunk graph to add them cost more than the serialising).
     nt, nodes = g.serialize(format="nt", encoding="utf-8"), jsonld_nodes(g)
     g += reference
-    ok, report, problems = validate_graph(g, where, shapes=_worker["shapes"], default_file=default_file)
+    ok, report, problems = validate_graph(g, where, shapes=_worker["shapes"], default_file=default_file,
+                                          nt=nt + _worker["reference_nt"])
     if not ok:
         nt, nodes = b"", []
     return Part(problems, nt, nodes, links, report.serialize(format="nt", encoding="utf-8"))
@@ -165,7 +168,12 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
         writer.add(ref.serialize(format="nt", encoding="utf-8"), jsonld_nodes(ref))
         if workers > 1:
             # forked workers inherit the prepared shapes and reference graph from this process
-            with get_context("fork").Pool(workers) as pool:
+            # (spawned ones prepare their own, where pyrudof already ran here: it hangs after a fork)
+            if rudof_used_here():
+                pool = get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(base,))
+            else:
+                pool = get_context("fork").Pool(workers)
+            with pool:
                 for n, part in enumerate(pool.imap(_process, jobs), 1):
                     _collect(part, writer, problems, links, report)
                     progress(n, len(jobs), t)
