@@ -46,7 +46,7 @@ import pyrudof  # noqa: E402
 from pyrudof import RDFFormat, ReaderMode, Rudof, ShaclFormat  # noqa: E402
 from pyshacl import validate as shacl_validate  # noqa: E402
 
-from kg.validate import load_shapes  # noqa: E402
+from kg.validate import load_dir, shapes_dir  # noqa: E402
 
 
 def _module(name: str, path: Path):
@@ -265,7 +265,7 @@ def fmt(vs: set) -> str:
 
 
 def correctness() -> None:
-    shapes_all = load_shapes()
+    shapes_all = load_dir(shapes_dir())
     shapes_gaz = Graph().parse(ROOT / "shapes" / "gazetteer.ttl")
     rows = []
     for shapes, cases in ((shapes_all, demand_cases()), (shapes_gaz, gazetteer_cases())):
@@ -426,7 +426,7 @@ def timing(files: list[Path], sizes: list[int], runs: int) -> None:
 
     if not b._worker:
         b._init_worker("https://w3id.org/demand-kg/id/")
-    shapes = b._worker["shapes"]
+    shapes = load_dir(shapes_dir())
     core, targets = split_shapes(shapes)
     rudof_all, hybrid = RudofEngine(shapes), Hybrid(shapes)
     print(f"\n## Timing: median of {runs} (wall / CPU seconds), configurations interleaved per run\n")
