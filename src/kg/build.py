@@ -1,8 +1,9 @@
 """`kg build`: data/ -> profiles -> RDF -> gazetteer links -> SHACL -> release in dist/.
 
-Profiles are mapped, linked and validated in chunks (in worker processes where there are
-several), and each valid chunk is streamed into the new release, so memory stays bounded
-whatever the number of places. Nothing is published unless every chunk conforms.
+Profile files are read, mapped, linked and validated in chunks (in worker processes where
+there are several), and each valid chunk is streamed into the new release, so memory stays
+bounded whatever the number of places. Nothing is published unless every file reads and every
+chunk conforms.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from rdflib.namespace import RDF
 
 from . import gazetteer
 from .errors import InputError
-from .load import load_profiles
+from .load import profile_files, read_file
 from .mapping import add_state, new_graph, operation_slug, profile_graph, rebase
 from .model import Profile
 from .release import ReleaseInfo, ReleaseWriter, context_document
@@ -29,7 +30,7 @@ from .validate import (Problem, Where, load_dir, load_shapes, ontology_dir, rudo
                        validate_graph)
 from .vocab import DEFAULT_BASE, DKG, SH, Iris
 
-CHUNK = 1000  # profiles per part: mapped, linked and validated together in one worker
+CHUNK = 1000  # profile files per part: read, mapped, linked and validated together in one worker
 
 
 @dataclass
@@ -49,6 +50,12 @@ class Part:
     nodes: list[str]
     links: list
     report_nt: bytes
+    # what reading the chunk's files found, in file order: (slug, path read, record, the
+    # profile's file) of each profile; the first InputError (after which nothing of the chunk
+    # was mapped); the profiles' warnings
+    read: list[tuple[str, str, str, str]] = field(default_factory=list)
+    error: InputError | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def all_postal_codes() -> list[str]:
@@ -107,6 +114,31 @@ def _init_worker(base: str) -> None:
                    reference_nt=ref.serialize(format="nt", encoding="utf-8"))
 
 
+def read_chunk(files: list[Path], default_file: str) -> Part:
+    """Read one chunk's files, then map, link and validate their profiles (see process_chunk).
+
+    A file that cannot be read stops the chunk there: the part carries the error, and the
+    profiles read before it (for the duplicate-slug check, which the parent does in file order).
+    """
+    profiles: list[Profile] = []
+    read: list[tuple[str, str, str, str]] = []
+    error = None
+    for f in files:
+        try:
+            got = read_file(f)
+        except InputError as e:
+            error = e
+            break
+        profiles.extend(got)
+        read.extend((p.slug, str(f), p.record or p.slug, str(p.file)) for p in got)
+    if error is not None:
+        return Part([], b"", [], [], b"", read=read, error=error)
+    part = process_chunk(profiles, default_file)
+    part.read = read
+    part.warnings = [f"{p.file}: {w}" for p in profiles for w in p.warnings]
+    return part
+
+
 def process_chunk(profiles: list[Profile], default_file: str) -> Part:
     """Map, link and validate one chunk, with the reference resources in its validation graph."""
     iris, reference = _worker["iris"], _worker["reference"]
@@ -128,8 +160,8 @@ def process_chunk(profiles: list[Profile], default_file: str) -> Part:
     return Part(problems, nt, nodes, links, report.serialize(format="nt", encoding="utf-8"))
 
 
-def _process(job: tuple[list[Profile], str]) -> Part:
-    return process_chunk(*job)
+def _process(job: tuple[list[Path], str]) -> Part:
+    return read_chunk(*job)
 
 
 def jsonld_nodes(g: Graph) -> list[str]:
@@ -149,39 +181,42 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     base = Iris(base or DEFAULT_BASE).base
-    try:
-        profiles = load_profiles(data_dir)
-    except InputError as e:
-        return BuildResult(False, [Problem(e.file, e.record or "-", e.field or "-", e.message)])
-    timings["read"] = round(time.perf_counter() - t0, 3)
-    t = time.perf_counter()
-    chunks = [profiles[i:i + CHUNK] for i in range(0, len(profiles), CHUNK)] or [[]]
+    if not data_dir.is_dir():
+        return BuildResult(False, [Problem(str(data_dir), "-", "-", "data folder not found")])
+    files = profile_files(data_dir)
+    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)] or [[]]
     jobs = [(c, str(data_dir)) for c in chunks]
     workers = workers or min(len(chunks), os.cpu_count() or 1)
     problems: list[Problem] = []
     links: list = []
+    warnings: list[str] = []
+    seen: dict[str, str] = {}  # slug -> the file of the profile that defined it first
     report = Graph()
     writer = ReleaseWriter(out, base, hook=hook)
     try:
         _init_worker(base)
         ref = _worker["reference"]
-        writer.add(ref.serialize(format="nt", encoding="utf-8"), jsonld_nodes(ref))
+        writer.add(_worker["reference_nt"], jsonld_nodes(ref))
+        t = time.perf_counter()
         if workers > 1:
             # forked workers inherit the prepared shapes and reference graph from this process
-            # (spawned ones prepare their own, where pyrudof already ran here: it hangs after a fork)
+            # (spawned ones prepare their own, where pyrudof already ran here: it hangs after a
+            # fork); each reads its own chunk's files, so reading runs in parallel too
             if rudof_used_here():
                 pool = get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(base,))
             else:
                 pool = get_context("fork").Pool(workers)
             with pool:
-                for n, part in enumerate(pool.imap(_process, jobs), 1):
-                    _collect(part, writer, problems, links, report)
-                    progress(n, len(jobs), t)
+                parts = pool.imap(_process, jobs)
+                bad = _consume(parts, len(jobs), t, writer, problems, links, warnings, seen, report)
+                if bad is not None:
+                    pool.terminate()
         else:
-            for n, job in enumerate(jobs, 1):
-                _collect(_process(job), writer, problems, links, report)
-                progress(n, len(jobs), t)
-        timings["map+link+validate"] = round(time.perf_counter() - t, 3)
+            bad = _consume(map(_process, jobs), len(jobs), t, writer, problems, links, warnings, seen, report)
+        if bad is not None:
+            writer.abort()
+            return BuildResult(False, [Problem(bad.file, bad.record or "-", bad.field or "-", bad.message)])
+        timings["read+map+link+validate"] = round(time.perf_counter() - t, 3)
         problems = sorted(set(problems), key=lambda p: (p.file, p.record, p.field, p.message))
         if any(p.severity == "Violation" for p in problems):
             writer.abort()
@@ -191,8 +226,7 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
             "ontology.ttl": load_dir(ontology_dir()).serialize(format="turtle").encode(),
             "shapes.ttl": load_dir(shapes_dir()).serialize(format="turtle").encode(),
         }
-        meta = {"profiles": len(profiles), "data": str(data_dir), "timings": timings,
-                "warnings": [f"{p.file}: {w}" for p in profiles for w in p.warnings]}
+        meta = {"profiles": len(seen), "data": str(data_dir), "timings": timings, "warnings": warnings}
         rep = URIRef(base + "dataset#validation-report")
         report.add((rep, RDF.type, SH.ValidationReport))
         report.add((rep, SH.conforms, Literal(True)))
@@ -206,10 +240,27 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
     return BuildResult(True, problems, info, timings)
 
 
+def _consume(parts, total: int, since: float, writer: ReleaseWriter, problems: list[Problem],
+             links: list, warnings: list[str], seen: dict[str, str], report: Graph) -> InputError | None:
+    """Take the parts in file order; stop at the first unreadable file or duplicate slug and
+    return it (what reading all files one after another would have raised first)."""
+    for n, part in enumerate(parts, 1):
+        for slug, path, record, file in part.read:
+            if slug in seen:
+                return InputError(path, record, "slug", f"duplicate slug {slug!r}: already defined in {seen[slug]}")
+            seen[slug] = file
+        if part.error is not None:
+            return part.error
+        warnings.extend(part.warnings)
+        _collect(part, writer, problems, links, report)
+        progress(n, total, since)
+    return None
+
+
 def progress(done: int, total: int, since: float) -> None:
     """One line per chunk on stderr, for builds of more than one chunk."""
     if total > 1:
-        print(f"kg build: {done}/{total} chunks mapped, linked and validated "
+        print(f"kg build: {done}/{total} chunks read, mapped, linked and validated "
               f"({time.perf_counter() - since:.0f} s)", file=sys.stderr, flush=True)
 
 
