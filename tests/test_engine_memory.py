@@ -98,3 +98,30 @@ def test_memory_setting():
     assert memory_source(dist, rel, {"MEMORY": "off"}) is None
     with pytest.raises(ValueError, match="MEMORY must be"):
         memory_source(dist, rel, {"MEMORY": "yes"})
+
+
+def test_queries_answer_while_the_release_loads(tmp_path: Path):
+    """A restarted server answers at once from the on-disk store; once the release is in
+    memory, the forked workers take over and the stand-ins are retired."""
+    from kg.engine import _Forked, _Worker
+
+    dist = small_release()
+    fifo = tmp_path / "kg.nt"
+    os.mkfifo(fifo)  # the loader blocks reading it until the test writes the dump
+    eng = EmbeddedEngine(dist / "store", workers=2, memory_source=fifo, timeout=10)
+    count = "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} # {}"
+    triples = str(read_release(dist).triples)
+    try:
+        for i in range(3):
+            assert rows(eng, count.format(i))[0]["n"]["value"] == triples
+        assert not eng.pool.zygote.loaded.is_set()
+        assert all(isinstance(w, _Worker) for w in list(eng.pool.idle.queue))
+        with open(fifo, "wb") as f:
+            f.write((dist / "kg.nt").read_bytes())
+        assert eng.pool.zygote.loaded.wait(20)
+        for i in range(3, 9):
+            assert rows(eng, count.format(i))[0]["n"]["value"] == triples
+        kinds = {type(w) for w in list(eng.pool.idle.queue)}
+        assert kinds == {_Forked}, kinds
+    finally:
+        eng.close()

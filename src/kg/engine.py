@@ -468,8 +468,13 @@ class WorkerPool:
             self.idle = queue.Queue()
             if self.memory_source:
                 self.zygote = Zygote(self.memory_source)
+                # on-disk workers answer while the release loads (seconds for a large one: a
+                # restarted server must not refuse queries meanwhile); they are retired as soon
+                # as the memory workers forked in the background are there
                 for _ in range(self.size):
-                    self._replace()  # forked in the background once the release is loaded
+                    self.idle.put(_Worker(self.store_path))
+                for _ in range(self.size):
+                    self._replace()
             else:
                 for _ in range(self.size):
                     self.idle.put(_Worker(self.store_path))
@@ -518,11 +523,6 @@ class WorkerPool:
         threading.Thread(target=spawn, daemon=True).start()
 
     @property
-    def loading(self) -> bool:
-        """True while the memory-mode zygote has not handed out its first worker."""
-        return bool(self.memory_source) and (self.zygote is None or not self.zygote.loaded.is_set())
-
-    @property
     def in_memory(self) -> bool:
         return bool(self.memory_source)
 
@@ -550,9 +550,6 @@ class WorkerPool:
         try:
             w = self.idle.get(timeout=timeout)
         except queue.Empty:
-            if self.loading:
-                raise QueryTimeout(f"the query engine is still loading the release into memory "
-                                   f"(not ready within {timeout:g} s); try again shortly") from None
             raise QueryTimeout(f"the server is busy: no query worker was free within {timeout:g} s; "
                                "try again shortly") from None
         if not holding and fp in self.heavy:  # stopped while this one waited for a worker
@@ -561,6 +558,10 @@ class WorkerPool:
         if w.ready and w.conn.poll(0):  # an idle worker with something to say has died: replace it
             w.kill()
             self._replace()
+            return self._run(request, max(0.0, timeout - (time.monotonic() - t0)), fp, holding)
+        if isinstance(w, _Worker) and self.memory_source and self.zygote is not None \
+                and self.zygote.loaded.is_set():  # an on-disk stand-in, no longer needed
+            w.kill()
             return self._run(request, max(0.0, timeout - (time.monotonic() - t0)), fp, holding)
         try:
             try:
