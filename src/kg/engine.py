@@ -519,8 +519,20 @@ class WorkerPool:
                 except QueryError:
                     return
             self.idle.put(w)
+            if isinstance(w, _Forked):  # the release is in memory: retire idle on-disk stand-ins
+                with self.idle.mutex:
+                    stale = [x for x in self.idle.queue if isinstance(x, _Worker)]
+                    for x in stale:
+                        self.idle.queue.remove(x)
+                for x in stale:
+                    x.kill()
 
         threading.Thread(target=spawn, daemon=True).start()
+
+    def _stand_in(self, w) -> bool:
+        """An on-disk worker kept only until the release was loaded in memory."""
+        return isinstance(w, _Worker) and bool(self.memory_source) and self.zygote is not None \
+            and self.zygote.loaded.is_set()
 
     @property
     def in_memory(self) -> bool:
@@ -559,8 +571,7 @@ class WorkerPool:
             w.kill()
             self._replace()
             return self._run(request, max(0.0, timeout - (time.monotonic() - t0)), fp, holding)
-        if isinstance(w, _Worker) and self.memory_source and self.zygote is not None \
-                and self.zygote.loaded.is_set():  # an on-disk stand-in, no longer needed
+        if self._stand_in(w):  # an on-disk stand-in, no longer needed
             w.kill()
             return self._run(request, max(0.0, timeout - (time.monotonic() - t0)), fp, holding)
         try:
@@ -606,7 +617,10 @@ class WorkerPool:
             raise QueryError("the query worker died while answering this query") from None
         finally:
             if w is not None:
-                self.idle.put(w)
+                if self._stand_in(w):
+                    w.kill()
+                else:
+                    self.idle.put(w)
         if msg[0] == "ok":
             self.heavy.pop(fp, None)
             return Answer(*msg[1])
