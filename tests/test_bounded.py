@@ -152,3 +152,15 @@ def test_inline_answers_equal_worker_answers():
     finally:
         inline.close()
         workers.close()
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=300),
+                 st.lists(st.sampled_from(["SELECT", "ASK", "DESCRIBE", "*", "WHERE", "{", "}", ".", ";", ",",
+                                           "(", ")", "?a", "?b", P, "dkg:state", "a", '"x"', "@en", "PREFIX",
+                                           "dkg:", "<https://w3id.org/demand-kg/ontology#>", "ORDER", "BY",
+                                           "DESC", "LIMIT", "3", "#", "\n", "FILTER"]),
+                          max_size=30).map(" ".join)))
+def test_any_text_is_judged_without_error(store, text):
+    """The classifier sees every query first: whatever the text, it answers True or False."""
+    assert is_bounded(text, store, cap=50) in (True, False)
