@@ -46,7 +46,7 @@ import pyrudof  # noqa: E402
 from pyrudof import RDFFormat, ReaderMode, Rudof, ShaclFormat  # noqa: E402
 from pyshacl import validate as shacl_validate  # noqa: E402
 
-from kg.validate import load_dir, shapes_dir  # noqa: E402
+from kg.validate import load_dir, shapes_dir, typed_bounds  # noqa: E402
 
 
 def _module(name: str, path: Path):
@@ -117,9 +117,6 @@ def rudof_violations(report) -> set[tuple[str, str]]:
 
 # ---------------------------------------------------------------- shapes split
 
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-BOUNDS = (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive)
-
 
 def split_shapes(shapes: Graph) -> tuple[Graph, Graph]:
     """(core, targets): node shapes with a sh:SPARQLTarget (SHACL-AF, pyshacl's advanced mode) go
@@ -145,24 +142,6 @@ def split_shapes(shapes: Graph) -> tuple[Graph, Graph]:
             targets.add(t)
         (targets if t[0] in target_nodes else core).add(t)
     return core, targets
-
-
-def typed_bounds(shapes: Graph) -> Graph:
-    """A copy of shapes in which a numeric bound (sh:minInclusive ...) of a property shape whose
-    sh:datatype is a derived integer type (xsd:nonNegativeInteger ...) carries that datatype:
-    pyrudof 0.3.35 compares "6"^^xsd:nonNegativeInteger >= 0 (xsd:integer) as false."""
-    out = Graph()
-    for t in shapes:
-        out.add(t)
-    for shape, dt in shapes.subject_objects(SH.datatype):
-        if not str(dt).startswith(XSD_NS) or str(dt) in (XSD_NS + "integer", XSD_NS + "decimal"):
-            continue
-        for b in BOUNDS:
-            for v in list(out.objects(shape, b)):
-                if isinstance(v, Literal) and v.datatype == URIRef(XSD_NS + "integer"):
-                    out.remove((shape, b, v))
-                    out.add((shape, b, Literal(str(v), datatype=dt)))
-    return out
 
 
 class TargetChecks:
