@@ -55,7 +55,7 @@ def test_forked_workers_do_not_repeat_random_values(engines):
 def test_a_lost_loader_is_replaced():
     """The workers outlive their loader; the next worker needed comes from a new one."""
     dist = small_release()
-    eng = EmbeddedEngine(dist / "store", workers=1, memory_source=dist / "kg.nt", timeout=1.0)
+    eng = EmbeddedEngine(dist / "store", workers=1, memory_source=dist / "kg.nt", timeout=20.0)
     count = "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} # {}"
     triples = str(read_release(dist).triples)
     try:
@@ -65,6 +65,7 @@ def test_a_lost_loader_is_replaced():
         zygote.proc.wait(5)
         time.sleep(1.5)
         assert rows(eng, count.format(1))[0]["n"]["value"] == triples  # the worker still answers
+        eng.timeout = 1.0
         with pytest.raises(QueryTimeout):  # its worker is killed: a new one must be forked
             eng.execute("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
         eng.timeout = 20.0

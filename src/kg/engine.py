@@ -304,24 +304,32 @@ def _worker_entry() -> None:  # pragma: no cover - runs in the child
     _worker_main(store_path, Connection(fd), parent)
 
 
+def _spawn(entry: str, arg: str):
+    """A fresh interpreter running `kg.engine.<entry>()` with argv ARG FD PARENT_PID, niced (the
+    server's own request handling comes before any query's work); returns (process, our end
+    of the socket pair whose other end is FD)."""
+    import socket
+    import subprocess
+    import sys
+
+    ours, theirs = socket.socketpair()
+    cfd = theirs.fileno()
+    code = f"import os; os.nice(5); from kg.engine import {entry}; {entry}()"
+    proc = subprocess.Popen([sys.executable, "-c", code, arg, str(cfd), str(os.getpid())],
+                            pass_fds=(cfd,), stdin=subprocess.DEVNULL, close_fds=True)
+    theirs.close()
+    return proc, ours
+
+
 class _Worker:
     """One query process: a fresh interpreter (never a fork of a process holding a store),
     talking over a socket pair."""
 
     def __init__(self, store_path: str):
-        import socket
-        import subprocess
-        import sys
         from multiprocessing.connection import Connection
 
-        parent_sock, child_sock = socket.socketpair()
-        cfd = child_sock.fileno()
-        # niced: the server's own request handling comes before any query's work
-        code = "import os; os.nice(5); from kg.engine import _worker_entry; _worker_entry()"
-        self.proc = subprocess.Popen([sys.executable, "-c", code, store_path, str(cfd), str(os.getpid())],
-                                     pass_fds=(cfd,), stdin=subprocess.DEVNULL, close_fds=True)
-        child_sock.close()
-        self.conn = Connection(parent_sock.detach())
+        self.proc, sock = _spawn("_worker_entry", store_path)
+        self.conn = Connection(sock.detach())
         self.ready = False
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -373,24 +381,11 @@ class Zygote:
     """The process holding the release in memory; forks query workers on request."""
 
     def __init__(self, nt_path: str):
-        import socket
-        import subprocess
-        import sys
-
         self.nt_path = nt_path
-        ours, theirs = socket.socketpair()
-        cfd = theirs.fileno()
-        code = "import os; os.nice(5); from kg.engine import _zygote_entry; _zygote_entry()"
-        self.proc = subprocess.Popen([sys.executable, "-c", code, nt_path, str(cfd), str(os.getpid())],
-                                     pass_fds=(cfd,), stdin=subprocess.DEVNULL, close_fds=True)
-        theirs.close()
-        self.ctl = ours
+        self.proc, self.ctl = _spawn("_zygote_entry", nt_path)
         self.lock = threading.Lock()
         self.error: str | None = None
         self.loaded = threading.Event()  # set after the first worker arrived
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None and self.error is None
 
     def fork(self, timeout: float | None = None) -> _Forked:
         """A new worker; waits while the zygote is still loading the release."""
