@@ -449,7 +449,9 @@ class WorkerPool:
         # fingerprints (text without comments and spacing) of queries that were stopped: sent
         # again, they need a free long slot from the start and never take a worker otherwise
         self.heavy: OrderedDict[str, float] = OrderedDict()
-        self.idle: queue.Queue[_Worker] = queue.Queue()
+        # last in, first out: the worker that answered last has the store's pages and its own
+        # heap in the CPU caches; rotating through all of them costs ~0.2 ms a query
+        self.idle: queue.LifoQueue = queue.LifoQueue()
         self.lock = threading.Lock()
         self.pid = os.getpid()
         self.started = False
@@ -460,7 +462,7 @@ class WorkerPool:
             if self.started and self.pid == os.getpid():
                 return
             self.pid = os.getpid()
-            self.idle = queue.Queue()
+            self.idle = queue.LifoQueue()
             if self.memory_source:
                 self.zygote = Zygote(self.memory_source)
                 # on-disk workers answer while the release loads (seconds for a large one: a
