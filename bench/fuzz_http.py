@@ -3,7 +3,7 @@
     python bench/fuzz_http.py --examples 2000
 
 Runs the Hypothesis strategies of tests/test_fuzz_http.py with many more examples against the
-Flask app (test client, through the WSGI fast path), then raw junk against a live gunicorn
+Flask app (test client, through the WSGI fast path), then raw junk against a live `kg serve --workers 2`
 server; prints the number of inputs tried and any failures (a 5xx other than the documented
 503, or a crash).
 """
@@ -43,7 +43,7 @@ def main() -> int:
     from test_app_support import live_server
 
     server = live_server("--timeout", "5", "--workers", "2")
-    props.append(("live raw junk (gunicorn)", t.test_live_server_survives_raw_junk, {"server": server}))
+    props.append(("live raw junk (kg serve --workers 2, granian)", t.test_live_server_survives_raw_junk, {"server": server}))
     for name, prop, kw in props:
         inner = prop.hypothesis.inner_test
         n = {"n": 0}

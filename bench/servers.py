@@ -150,13 +150,11 @@ def _probe_ask(srv: Server) -> bool:
 
 def start_kg(dist: str | Path, workers: int = 1, timeout: float = 120, extra: list[str] | None = None,
              server: str | None = None) -> Server:
-    """kg serve: one process, or `--workers N` under gunicorn (default) or `--server granian`."""
+    """kg serve: one process, or `--workers N` under gunicorn (server=None) or `server` ("granian")."""
     port = free_port()
     cmd = [str(VENV_BIN / "kg"), "serve", "--dist", str(dist), "--port", str(port)]
     if workers > 1 or server:
-        cmd += ["--workers", str(workers)]
-    if server:
-        cmd += ["--server", server]
+        cmd += ["--workers", str(workers), "--server", server or "gunicorn"]
     cmd += extra or []
     name = f"kg-serve-{(server or 'gunicorn') + str(workers) if workers > 1 or server else 'embedded'}"
     t0 = time.monotonic()

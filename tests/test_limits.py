@@ -111,12 +111,13 @@ def test_result_size_cap():
     assert status == 200
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_flood_of_slow_queries_does_not_starve_cheap_ones(workers):
-    """12 clients sending heavy queries back to back, under one process and under gunicorn (2
-    workers): one long query per server process runs to the time limit, the others are stopped
+@pytest.mark.parametrize("server", [(), ("--workers", "2"), ("--workers", "2", "--server", "gunicorn")],
+                         ids=["one-process", "granian-2", "gunicorn-2"])
+def test_flood_of_slow_queries_does_not_starve_cheap_ones(server):
+    """12 clients sending heavy queries back to back, under one process and under granian and
+    gunicorn (2 workers each): one long query per server process runs to the time limit, the others are stopped
     once they run long (503 'busy'); cheap queries keep getting answers meanwhile."""
-    url = live_server("--timeout", "3", "--query-workers", "3", "--workers", workers)
+    url = live_server("--timeout", "3", "--query-workers", "3", *server)
     stop = time.monotonic() + 4.0
     heavy_status: list[tuple[int, bytes]] = []
 
@@ -142,7 +143,7 @@ def test_flood_of_slow_queries_does_not_starve_cheap_ones(workers):
     for t in threads:
         t.join(60)
     timings.sort()
-    print(f"\n{workers} worker(s): {len(heavy_status)} heavy requests, {len(timings)} cheap ones: "
+    print(f"\n{' '.join(server) or 'one process'}: {len(heavy_status)} heavy requests, {len(timings)} cheap ones: "
           f"median {timings[len(timings) // 2] * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms")
     assert {st for st, _ in heavy_status} == {503}
     assert any(b"busy with other long queries" in b for _, b in heavy_status)
