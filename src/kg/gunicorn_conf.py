@@ -1,4 +1,4 @@
-"""gunicorn settings for `kg serve --workers N` or `gunicorn -c python:kg.gunicorn_conf 'kg.app:create_app()'`.
+"""gunicorn settings for `kg serve --workers N --server gunicorn` or `gunicorn -c python:kg.gunicorn_conf 'kg.app:create_app()'`.
 
 Each worker process opens the release store read-only (several may) and starts its own small
 pool of query processes on first use. Threads let a worker keep answering cheap requests
