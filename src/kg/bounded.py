@@ -239,14 +239,13 @@ def is_bounded(query: str, store: ox.Store, cap: int = 2000) -> bool:
         return False
     if len(patterns) > 8:
         return False
+    if any(pat[0] is None and pat[2] is None for pat in patterns):
+        return False  # neither end bound: a scan of a predicate at least
     product = 1
     for pat in patterns:
-        if pat[0] is None and pat[2] is None:  # neither end bound: a scan of a predicate at least
-            return False
-        n = _count(store, pat, cap)
-        if n > cap:
+        room = cap // product  # counting stops as soon as the product would pass the cap
+        n = _count(store, pat, room)
+        if n > room:
             return False
         product *= max(n, 1)
-        if product > cap:
-            return False
     return True
