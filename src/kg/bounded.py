@@ -13,7 +13,7 @@ work is bounded before it runs:
 
 Every solution of the pattern is a combination of one match per triple pattern, so whatever
 join order the engine picks, it enumerates at most `len(patterns) * cap` partial solutions; the
-counts come from the store's indexes, stopping at `cap + 1`. Anything unsure is "not bounded":
+counts come from the store's indexes and stop as soon as the product would pass the cap. Anything unsure is "not bounded":
 the cost of a wrong "no" is one process hop, the cost of a wrong "yes" would be an unstoppable
 query, so the grammar is deliberately narrow.
 """
@@ -103,10 +103,8 @@ class _Reader:
             raise NotBounded(f"expected {p!r}")
 
 
-Term = "ox.NamedNode | ox.Literal | None"  # None: a variable
-
-
-def _term(r: _Reader, prefixes: dict[str, str], position: str):
+def _term(r: _Reader, prefixes: dict[str, str], position: str) -> ox.NamedNode | ox.Literal | None:
+    """The constant at `position` (s, p or o), or None for a variable."""
     kind, value = r.take()
     if kind == "var":
         return None
