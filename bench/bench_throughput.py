@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from queries import BY_NAME, QUERIES, pick_place, places_sample  # noqa: E402
-from servers import RESULTS, Server, start_kg, start_oxigraph  # noqa: E402
+from servers import RESULTS, Server, start_kg, start_oxigraph, tree_cpu  # noqa: E402
 
 LUA = r"""
 local paths = {}
@@ -107,25 +107,6 @@ def scenario_paths(srv: Server, name: str, place: str, places: list[str]) -> tup
                 out.append(("!" if (i // 10) % 3 == 0 else "") + qpath(srv, q.text(place)))
         return out, False
     raise ValueError(name)
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its live descendants."""
-    import psutil
-
-    try:
-        p = psutil.Process(pid)
-        procs = [p] + p.children(recursive=True)
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
-    for q in procs:
-        try:
-            t = q.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def run_wrk(srv: Server, paths: list[str], fresh: bool, seconds: float, clients: int, threads: int,

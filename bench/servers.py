@@ -40,11 +40,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def tree_rss(pid: int) -> int:
-    """Memory of a process and all its descendants: the sum of their PSS (proportional set
-    size: a page shared by n processes counts 1/n in each), so pages that forked query workers
-    share with the process holding the release in memory are counted once. RSS where PSS
-    cannot be read."""
+def _tree_sum(pid: int, measure) -> float:
+    """`measure(process)` summed over a process and its live descendants."""
     try:
         p = psutil.Process(pid)
         procs = [p] + p.children(recursive=True)
@@ -53,13 +50,30 @@ def tree_rss(pid: int) -> int:
     total = 0
     for q in procs:
         try:
-            try:
-                total += q.memory_full_info().pss
-            except (psutil.AccessDenied, AttributeError):
-                total += q.memory_info().rss
+            total += measure(q)
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+def _pss(q: psutil.Process) -> int:
+    try:
+        return q.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):
+        return q.memory_info().rss
+
+
+def tree_rss(pid: int) -> int:
+    """Memory of a process and all its descendants: the sum of their PSS (proportional set
+    size: a page shared by n processes counts 1/n in each), so pages that forked query workers
+    share with the process holding the release in memory are counted once. RSS where PSS
+    cannot be read."""
+    return int(_tree_sum(pid, _pss))
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants."""
+    return float(_tree_sum(pid, lambda q: sum(q.cpu_times()[:2])))
 
 
 @dataclass
