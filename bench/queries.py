@@ -51,7 +51,7 @@ SELECT ?tactic ?label (COUNT(DISTINCT ?place) AS ?places) WHERE {
 GROUP BY ?tactic ?label
 ORDER BY DESC(?places) ?label
 """, aggregate=True),
-    # the same query as the site's gallery example, so the two cannot drift apart
+    # the same queries as the site's gallery examples, so the two cannot drift apart
     Query("ops-arrests-per-year", "select", BY_SLUG["operations-per-year"].body, aggregate=True),
     Query("two-tactics", "select", """
 SELECT ?place ?name ?state WHERE {
@@ -61,19 +61,7 @@ SELECT ?place ?name ?state WHERE {
 }
 ORDER BY ?state ?name ?place
 """, aggregate=False),
-    Query("states-by-operations", "select", """
-SELECT ?state ?operations ?places WHERE {
-  {
-    SELECT ?s (COUNT(?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
-      ?op dkg:inJurisdiction ?place .
-      ?place dkg:state ?s .
-    }
-    GROUP BY ?s
-  }
-  ?s dkg:postalCode ?state .
-}
-ORDER BY DESC(?operations) ?state
-""", aggregate=True),
+    Query("states-by-operations", "select", BY_SLUG["states-by-operations"].body, aggregate=True),
     Query("describe-place", "graph", """
 DESCRIBE {place} ?op WHERE { ?op dkg:inJurisdiction {place} }
 """),

@@ -89,8 +89,8 @@ ORDER BY ?state ?name
 SELECT ?state ?name ?operations ?places WHERE {
   {  # count per state first, then look up each state's code and name once
     SELECT ?s (COUNT(?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
+      ?place dkg:state ?s .  # places first (fewer than operations): Oxigraph keeps this order
       ?op dkg:inJurisdiction ?place .  # exactly one per operation
-      ?place dkg:state ?s .
     }
     GROUP BY ?s
   }
