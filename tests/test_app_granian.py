@@ -1,5 +1,6 @@
-"""`kg serve --server granian --workers 2`: the same site and endpoint under granian, with the
-time limit still enforced (the query's process is stopped) while cheap queries answer."""
+"""`kg serve` under granian (the default, one or more web processes) and the other servers:
+the same site and endpoint, with the time limit still enforced (the query's process is stopped)
+while cheap queries answer."""
 from __future__ import annotations
 
 import json
@@ -49,3 +50,32 @@ def test_granian_stops_a_long_query_while_cheap_ones_answer():
     assert out["status"] == 503 and out["took"] < 6
     assert cheap and all(s == 200 for s, _ in cheap)
     assert sorted(d for _, d in cheap)[len(cheap) // 2] < 0.1
+
+
+def test_flask_development_server_on_request_and_only_one_process():
+    url = live_server("--server", "flask")
+    status, _, body = http("GET", url + "/sparql?query=" + quote(ASK),
+                           headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    import subprocess
+    import sys
+
+    from test_app_support import small_release
+
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--server", "flask", "--workers", "2",
+                           "--dist", str(small_release())], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--server flask runs one process" in done.stderr
+
+
+def test_oversized_body_gets_413_that_a_send_everything_client_can_read():
+    # http.client sends the whole body before reading: without draining it the server would
+    # close the connection under it and the client would see a reset instead of the 413
+    for extra in ((), ("--server", "gunicorn", "--workers", "2")):
+        url = live_server(*extra)
+        status, _, body = http("POST", url + "/sparql", b"\xff" * 8_000_000,
+                               headers={"Content-Type": "application/sparql-query"})
+        assert status == 413 and b"at most 2,000,000" in body, (extra, body[:200])
+        status, _, body = http("POST", url + "/sparql", b"query=ASK%7B%7D",
+                               headers={"Content-Type": "application/x-www-form-urlencoded",
+                                        "Accept": "application/sparql-results+json"})
+        assert status == 200 and json.loads(body)["boolean"] is True
