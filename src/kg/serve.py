@@ -1,10 +1,11 @@
 """`kg serve`: the SPARQL endpoint, linked-data pages and downloads of the release.
 
-One process (Flask's threaded server) by default; `--workers N` (N > 1) runs the app under
-granian (a Rust HTTP server) with N processes sharing the read-only store: it answered 6-7x
-more cheap requests per second than gunicorn and with lower latency in bench/. `--server
-gunicorn` runs it under gunicorn with kg.gunicorn_conf instead. Both do a rolling restart on
-`kill -HUP` (tests/test_app_restart.py).
+granian (a Rust HTTP server) runs the app by default, in `--workers N` processes (1 by
+default) sharing the read-only store: in bench/ it answered 6-7x more cheap requests per second
+than gunicorn, and with one process its latency was lower than Flask's threaded development
+server's. `--server gunicorn` runs the app under gunicorn with kg.gunicorn_conf instead, and
+`--server flask` in Flask's development server (one process; for debugging). granian and
+gunicorn do a rolling restart on `kill -HUP` (tests/test_app_restart.py).
 """
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "up to 10 million triples) or from the on-disk store")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
                    help="an endpoint SERVICE may call (repeatable; default: none)")
-    p.add_argument("--workers", type=int, default=1, help="server processes; > 1 runs gunicorn (or --server)")
-    p.add_argument("--server", choices=("granian", "gunicorn"), default=None,
-                   help="production HTTP server for the worker processes (default: granian when --workers > 1; "
-                        "gunicorn uses kg.gunicorn_conf)")
+    p.add_argument("--workers", type=int, default=1, help="web server processes (default: 1)")
+    p.add_argument("--server", choices=("granian", "gunicorn", "flask"), default="granian",
+                   help="HTTP server (default: granian; gunicorn uses kg.gunicorn_conf; flask is Flask's "
+                        "development server: one process, for debugging)")
 
 
 def config_from(args: argparse.Namespace) -> dict:
@@ -68,8 +69,12 @@ def run(args: argparse.Namespace) -> int:
           f"(query limit {args.timeout:g} s)", file=sys.stderr)
     if args.server == "gunicorn":
         return run_gunicorn(args, cfg)
-    if args.workers > 1 or args.server == "granian":  # granian: measured faster on every benchmark
+    if args.server == "granian":  # measured faster than the others on every benchmark
         return run_granian(args, cfg)
+    if args.workers > 1:
+        print("kg serve: --server flask runs one process; use granian or gunicorn for --workers > 1",
+              file=sys.stderr)
+        return 2
     from .app import create_app
 
     app = create_app(cfg)
@@ -81,8 +86,8 @@ def server_env(cfg: dict) -> dict[str, str]:
     """The app's settings as KG_* variables, read by `create_app()` in each server process."""
     env = dict(os.environ)
     for k, v in cfg.items():
-        if v is None:
-            env.pop("KG_" + k, None)
+        if v is None:  # "" is "none" to create_app (unset would mean the default, e.g. dist/)
+            env["KG_" + k] = ""
         elif k == "SERVICE_ALLOWLIST":
             env["KG_" + k] = " ".join(v)
         else:
