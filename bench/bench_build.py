@@ -156,7 +156,7 @@ def main() -> int:
             kg = start_kg(dist)
             servers = [kg]
             try:
-                lines.append(f"  kg serve (embedded): ready in {kg.start_seconds:.2f} s, RSS {kg.rss() / 1e6:.0f} MB")
+                lines.append(f"  kg serve (one web process): ready in {kg.start_seconds:.2f} s, RSS {kg.rss() / 1e6:.0f} MB")
                 gu = start_kg(dist, workers=2)
                 servers.append(gu)
                 lines.append(f"  kg serve --workers 2: ready in {gu.start_seconds:.2f} s, RSS {gu.rss() / 1e6:.0f} MB")

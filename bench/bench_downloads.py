@@ -93,9 +93,9 @@ def main() -> int:
         for sname, (status, t) in reval.items():
             print(f"revalidation If-None-Match on /dumps/{big}: {sname} -> {status} in {t * 1000:.2f} ms")
         for name in (big, big + ".gz"):
-            k, h = summary.get(f"{name}/kg-serve-gunicorn2"), summary.get(f"{name}/http.server")
+            k, h = summary.get(f"{name}/kg-serve-granian2"), summary.get(f"{name}/http.server")
             if k and h:
-                print(f"  {name}: kg serve (gunicorn) / http.server: TTFB {k['ttfb_ms'] / h['ttfb_ms']:.2f}x, "
+                print(f"  {name}: kg serve (granian, 2 workers) / http.server: TTFB {k['ttfb_ms'] / h['ttfb_ms']:.2f}x, "
                       f"throughput {k['mb_s'] / h['mb_s']:.2f}x")
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / f"downloads-{dist.name}.json").write_text(json.dumps(summary, indent=1))

@@ -4,8 +4,9 @@ Each `start_*` returns a `Server` once it answers (start time measured from spaw
 good answer, which for kg serve includes starting its query-worker pool), with `rss()` summing
 the resident memory of the process and all its children (gunicorn workers, query workers).
 
-* `start_kg(dist)`             `kg serve --dist DIST --port P` (one process, Flask threaded)
-* `start_kg(dist, workers=2)`  `kg serve --workers 2` (gunicorn, the project's gunicorn_conf)
+* `start_kg(dist)`             `kg serve --dist DIST --port P` (granian, one web process: the default)
+* `start_kg(dist, workers=2, server="gunicorn")`  `kg serve --workers 2 --server gunicorn` (gunicorn,
+                               the project's gunicorn_conf); server="flask" is Flask's development server
 * `start_oxigraph(nt)`         `oxigraph load` into a temp dir, then `oxigraph serve-read-only`
 * `start_rdflib(ttl)`          `rdflib-endpoint serve FILE` (rdflib in memory, uvicorn)
 * `start_http_server(dir)`     `python -m http.server` (the file-serving peer for downloads)
@@ -163,14 +164,13 @@ def _probe_ask(srv: Server) -> bool:
 
 
 def start_kg(dist: str | Path, workers: int = 1, timeout: float = 120, extra: list[str] | None = None,
-             server: str | None = None) -> Server:
-    """kg serve: one process, or `--workers N` under gunicorn (server=None) or `server` ("granian")."""
+             server: str = "granian") -> Server:
+    """`kg serve --workers N --server S`, named kg-serve-{S}{N}."""
     port = free_port()
-    cmd = [str(VENV_BIN / "kg"), "serve", "--dist", str(dist), "--port", str(port)]
-    if workers > 1 or server:
-        cmd += ["--workers", str(workers), "--server", server or "gunicorn"]
+    cmd = [str(VENV_BIN / "kg"), "serve", "--dist", str(dist), "--port", str(port),
+           "--workers", str(workers), "--server", server]
     cmd += extra or []
-    name = f"kg-serve-{(server or 'gunicorn') + str(workers) if workers > 1 or server else 'embedded'}"
+    name = f"kg-serve-{server}{workers}"
     t0 = time.monotonic()
     proc, log = _spawn(name, cmd)
     return _wait_ready(Server(name, proc, port, "/sparql", log=log), _probe_ask, t0, timeout)
@@ -235,7 +235,8 @@ if __name__ == "__main__":  # smoke test: start each, print start time and RSS, 
     ap.add_argument("--no-rdflib", action="store_true")
     a = ap.parse_args()
     dist = Path(a.dist).resolve()
-    starters = [("kg embedded", lambda: start_kg(dist)), ("kg gunicorn", lambda: start_kg(dist, workers=2)),
+    starters = [("kg serve", lambda: start_kg(dist)),
+                ("kg gunicorn", lambda: start_kg(dist, workers=2, server="gunicorn")),
                 ("oxigraph", lambda: start_oxigraph(dist / "kg.nt"))]
     if not a.no_rdflib:
         starters.append(("rdflib-endpoint", lambda: start_rdflib(dist / "kg.ttl")))

@@ -20,11 +20,11 @@ from test_app_support import RECORDS, _tmp, free_port, http, start
 POP = "SELECT ?n WHERE { <https://w3id.org/demand-kg/id/jurisdiction/norwich-ct> <https://w3id.org/demand-kg/ontology#population> ?n }"
 
 
-@pytest.mark.parametrize("server", ["gunicorn", "granian"])
-def test_hup_picks_up_a_new_release_without_dropping_requests(server):
+@pytest.mark.parametrize("server,workers", [("gunicorn", 2), ("granian", 2), ("granian", 1)])
+def test_hup_picks_up_a_new_release_without_dropping_requests(server, workers):
     from kg.build import build
 
-    root = _tmp() / f"restart-{server}"
+    root = _tmp() / f"restart-{server}-{workers}"
     data = root / "data" / "places"
     data.mkdir(parents=True)
     for slug, text in RECORDS.items():
@@ -34,7 +34,7 @@ def test_hup_picks_up_a_new_release_without_dropping_requests(server):
     first = json.loads((dist / "release.json").read_text())["id"]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = start([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--dist", str(dist), "--workers", "2",
+    proc = start([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--dist", str(dist), "--workers", str(workers),
                   "--server", server],
                  url + "/sparql?query=ASK%7B%7D")
     try:
