@@ -178,7 +178,7 @@ class FastPath:
                     h304 = [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]
                     self.cache.put(key, (status, headers, body, etag, h304), len(body) + 512)
                 start_response(status, headers)
-                return [body]
+                return [body] if isinstance(body, bytes) else body
         seen: list = []
 
         def capture(status, headers, exc_info=None):

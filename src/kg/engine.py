@@ -5,7 +5,9 @@ Both engines offer the same narrow interface:
 * `execute(query, *, results_format, graph_format, default_graphs, named_graphs)` runs a
   user's query under the time limit and returns `Answer(body, media_type, form)`, the result
   already serialised (pyoxigraph does the serialising for both engines, so the embedded
-  store and a remote one give byte-identical answers);
+  store and a remote one give byte-identical answers); with `stream=True` the embedded engine
+  returns an answer larger than STREAM_AFTER bytes as `Streamed(chunks, media_type, form)`,
+  whose chunks arrive while the engine is still writing the rest;
 * `select(query)` / `ask(query)` / `construct(query, fmt)` run our own bounded queries (pages,
   lists, charts) and return plain Python values.
 
@@ -28,7 +30,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import pyoxigraph as ox
 
@@ -78,6 +80,21 @@ class Answer(NamedTuple):
     form: str  # "select", "ask" or "graph"
 
 
+class Streamed(NamedTuple):
+    """An answer sent on while it is written: `chunks` yields its bytes and raises QueryError
+    (time or size limit) if the engine has to stop half-way."""
+
+    chunks: Iterator[bytes]
+    media_type: str
+    form: str
+
+
+# an answer up to this size is sent whole (with Content-Length, ETag, cached); a larger one is
+# streamed in chunks of STREAM_CHUNK bytes, so its first bytes leave before the engine is done
+STREAM_AFTER = 1_000_000
+STREAM_CHUNK = 256 * 1024
+
+
 class Term(NamedTuple):
     """An RDF term as our pages need it."""
 
@@ -123,39 +140,68 @@ def term_of_json(b: dict | None) -> Term | None:
 
 
 class _Capped(io.RawIOBase):
-    """A write target that stops serialisation once `limit` bytes are exceeded."""
+    """A write target that stops serialisation once `limit` bytes are exceeded. With `emit`, once
+    more than `after` bytes are written it hands them on, `emit(chunk)`, in STREAM_CHUNK pieces."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, after: int = 0, emit: Callable[[bytes], None] | None = None):
         self.buf = bytearray()
+        self.total = 0
         self.limit = limit
+        self.after = after if emit else 0
+        self.emit = emit
+        self.started = False
 
     def writable(self) -> bool:
         return True
 
     def write(self, b) -> int:
         self.buf += b
-        if self.limit and len(self.buf) > self.limit:
+        self.total += len(b)
+        if self.limit and self.total > self.limit:
             raise ResultTooLarge(f"the result is larger than {self.limit:,} bytes; "
                                  "add a LIMIT or ask for fewer variables")
+        if self.after and len(self.buf) > (STREAM_CHUNK if self.started else self.after):
+            self.emit(bytes(self.buf))  # type: ignore[misc]
+            self.started = True
+            self.buf.clear()
         return len(b)
 
 
 def serialize_result(result: Any, results_format: str, graph_format: str, limit: int,
-                     prefixes: dict[str, str] | None = None) -> Answer:
-    """Serialise a pyoxigraph result (solutions, boolean or triples) in the chosen format."""
-    out = _Capped(limit)
+                     prefixes: dict[str, str] | None = None, *, stream_after: int = 0,
+                     emit: Callable[[tuple], None] | None = None) -> Answer | None:
+    """Serialise a pyoxigraph result (solutions, boolean or triples) in the chosen format.
+
+    With `emit` and `stream_after`, an answer longer than `stream_after` bytes is handed on as it
+    is written: emit(("head", (media_type, form))), then emit(("data", chunk)) for each chunk,
+    and None is returned once the last chunk went out. A shorter one is returned whole."""
     if isinstance(result, ox.QueryTriples):
+        media_type, form = graph_format, "graph"
+    else:
+        form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+        media_type = results_format
+        if form == "ask" and results_format in ("text/csv", "text/tab-separated-values"):
+            media_type = "application/sparql-results+json"  # CSV/TSV have no boolean form
+
+    def chunk(b: bytes) -> None:
+        if not out.started:
+            emit(("head", (media_type, form)))  # type: ignore[misc]
+        emit(("data", b))  # type: ignore[misc]
+
+    out = _Capped(limit, stream_after, chunk if emit else None)
+    if form == "graph":
         fmt = GRAPH_FORMATS[graph_format]
         if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
             ox.serialize(result, out, fmt, prefixes=prefixes)
         else:
             result.serialize(out, fmt)
-        return Answer(bytes(out.buf), graph_format, "graph")
-    form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-    if form == "ask" and results_format in ("text/csv", "text/tab-separated-values"):
-        results_format = "application/sparql-results+json"  # CSV/TSV have no boolean form
-    result.serialize(out, RESULTS_FORMATS[results_format])
-    return Answer(bytes(out.buf), results_format, form)
+    else:
+        result.serialize(out, RESULTS_FORMATS[media_type])
+    if out.started:
+        if out.buf:
+            emit(("data", bytes(out.buf)))  # type: ignore[misc]
+        return None
+    return Answer(bytes(out.buf), media_type, form)
 
 
 def _graphs(names: list[str] | None):
@@ -164,7 +210,9 @@ def _graphs(names: list[str] | None):
 
 def run_on_store(store: ox.Store, query: str, results_format: str, graph_format: str,
                  default_graphs: list[str] | None, named_graphs: list[str] | None,
-                 limit: int, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> Answer:
+                 limit: int, base_iri: str | None = None, prefixes: dict[str, str] | None = None, *,
+                 stream_after: int = 0, emit: Callable[[tuple], None] | None = None) -> Answer | None:
+    """Run and serialise a query; see serialize_result for `stream_after` and `emit`."""
     try:
         result = store.query(query, default_graph=_graphs(default_graphs),
                              named_graphs=_graphs(named_graphs), base_iri=base_iri)
@@ -173,7 +221,8 @@ def run_on_store(store: ox.Store, query: str, results_format: str, graph_format:
     except (OSError, ValueError, RuntimeError) as e:
         raise QueryError(f"query failed: {e}") from None
     try:
-        return serialize_result(result, results_format, graph_format, limit, prefixes)
+        return serialize_result(result, results_format, graph_format, limit, prefixes,
+                                stream_after=stream_after, emit=emit)
     except ResultTooLarge:
         raise
     except (OSError, ValueError, RuntimeError) as e:
@@ -216,14 +265,16 @@ def _worker_main(store_path: str, conn, parent_pid: int) -> None:  # pragma: no 
 
 
 def _serve_queries(store: ox.Store, conn) -> None:  # pragma: no cover - child
+    """Answer requests `(query, ..., base_iri, stream_after)`: ("ok", answer), or ("head", ...),
+    ("data", chunk)..., ("end",) for a streamed one; ("error", kind, message) at any point."""
     while True:
         try:
-            req = conn.recv()
+            *req, stream_after = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            ans = run_on_store(store, *req)
-            conn.send(("ok", tuple(ans)))
+            ans = run_on_store(store, *req, stream_after=stream_after, emit=conn.send)
+            conn.send(("end",) if ans is None else ("ok", tuple(ans)))
         except QueryError as e:
             conn.send(("error", type(e).__name__, str(e)))
         except Exception as e:  # noqa: BLE001 - report, keep serving
@@ -428,6 +479,22 @@ def fingerprint(query: str) -> str:
     return _SPACE.sub(" ", _COMMENT.sub("", query)).strip()
 
 
+def _error_of(msg: tuple) -> QueryError:
+    cls = {"ResultTooLarge": ResultTooLarge, "QueryTimeout": QueryTimeout}.get(msg[1], QueryError)
+    return cls(msg[2])
+
+
+def _chunks_of(q: queue.Queue) -> Iterator[bytes]:
+    """A streamed answer's chunks, as the drain thread hands them over."""
+    while True:
+        item = q.get()
+        if item is None:
+            return
+        if isinstance(item, Exception):
+            raise item
+        yield item
+
+
 class WorkerPool:
     """Pre-started query processes; an overrunning one is killed and replaced."""
 
@@ -535,7 +602,9 @@ class WorkerPool:
     def in_memory(self) -> bool:
         return bool(self.memory_source)
 
-    def run(self, request: tuple, timeout: float) -> Answer:
+    def run(self, request: tuple, timeout: float) -> Answer | Streamed:
+        """Run `request` (run_on_store's arguments after the store, then stream_after) on a
+        worker; a streamed answer keeps the worker until its last chunk is read from it."""
         fp = fingerprint(request[0])
         if fp in self.heavy:
             if not self.long_slots.acquire(blocking=False):
@@ -606,6 +675,12 @@ class WorkerPool:
                 raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s "
                                    "and was stopped; narrow it down or add a LIMIT")
             msg = w.conn.recv()
+            if msg[0] == "head":  # a large answer: its chunks are coming
+                chunks: queue.Queue = queue.Queue()
+                threading.Thread(target=self._drain, args=(w, chunks, t0 + timeout, fp), daemon=True).start()
+                w = None  # the drain thread gives it back
+                self.heavy.pop(fp, None)
+                return Streamed(_chunks_of(chunks), *msg[1])
         except (EOFError, OSError, BrokenPipeError):
             if w is not None:
                 w.kill()
@@ -614,15 +689,43 @@ class WorkerPool:
             raise QueryError("the query worker died while answering this query") from None
         finally:
             if w is not None:
-                if self._stand_in(w):
-                    w.kill()
-                else:
-                    self.idle.put(w)
+                self._give_back(w)
         if msg[0] == "ok":
             self.heavy.pop(fp, None)
             return Answer(*msg[1])
-        cls = {"ResultTooLarge": ResultTooLarge, "QueryTimeout": QueryTimeout}.get(msg[1], QueryError)
-        raise cls(msg[2])
+        raise _error_of(msg)
+
+    def _give_back(self, w) -> None:
+        if self._stand_in(w):
+            w.kill()
+        else:
+            self.idle.put(w)
+
+    def _drain(self, w, chunks: queue.Queue, deadline: float, fp: str) -> None:
+        """Move a streamed answer's chunks from worker w to `chunks` as fast as the worker writes
+        them (a slow client never holds a worker), then give w back; past the deadline, kill it.
+        Ends with None (done) or the QueryError the reader is to raise."""
+        try:
+            while True:
+                if not w.conn.poll(max(0.0, deadline - time.monotonic())):
+                    w.kill()
+                    self.killed += 1
+                    self._replace()
+                    self._mark_heavy(fp)
+                    chunks.put(QueryTimeout("the query ran longer than the time limit and was stopped "
+                                            "while its answer was being sent; narrow it down or add a LIMIT"))
+                    return
+                msg = w.conn.recv()
+                if msg[0] == "data":
+                    chunks.put(msg[1])
+                    continue
+                self._give_back(w)
+                chunks.put(None if msg[0] == "end" else _error_of(msg))
+                return
+        except (EOFError, OSError):
+            w.kill()
+            self._replace()
+            chunks.put(QueryError("the query worker died while sending this answer"))
 
     def close(self) -> None:
         while True:
@@ -648,7 +751,8 @@ class Engine:
 
     def execute(self, query: str, *, results_format: str = "application/sparql-results+json",
                 graph_format: str = "text/turtle", default_graphs: list[str] | None = None,
-                named_graphs: list[str] | None = None, base_iri: str | None = None) -> Answer:
+                named_graphs: list[str] | None = None, base_iri: str | None = None,
+                stream: bool = False) -> Answer | Streamed:
         raise NotImplementedError
 
     def select(self, query: str) -> list[dict[str, Term]]:
@@ -694,13 +798,14 @@ class EmbeddedEngine(Engine):
         return self._store
 
     def execute(self, query, *, results_format="application/sparql-results+json",
-                graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None) -> Answer:
+                graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None,
+                stream=False) -> Answer | Streamed:
         req = (query, results_format, graph_format, default_graphs, named_graphs, self.result_limit, base_iri)
         if self.inline_cap and not default_graphs and not named_graphs \
                 and is_bounded(query, self.store, self.inline_cap):
             self.inlined += 1
-            return run_on_store(self.store, *req)
-        return self.pool.run(req, self.timeout)
+            return run_on_store(self.store, *req)  # type: ignore[return-value]  # whole: no emit
+        return self.pool.run(req + (STREAM_AFTER if stream else 0,), self.timeout)
 
     def select(self, query: str) -> list[dict[str, Term]]:
         res = self.store.query(query)
@@ -711,8 +816,9 @@ class EmbeddedEngine(Engine):
         return bool(self.store.query(query))
 
     def construct(self, query, media_type, prefixes=None) -> bytes:
-        res = self.store.query(query)
-        return serialize_result(res, "application/sparql-results+json", media_type, 0, prefixes).body
+        ans = serialize_result(self.store.query(query), "application/sparql-results+json", media_type, 0, prefixes)
+        assert ans is not None  # whole: no emit
+        return ans.body
 
     def close(self) -> None:
         self.pool.close()
@@ -773,8 +879,9 @@ class RemoteEngine(Engine):
         return list(ox.parse(body, fmt))
 
     def execute(self, query, *, results_format="application/sparql-results+json",
-                graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None) -> Answer:
-        body, ctype = self._fetch(query, default_graphs, named_graphs)
+                graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None,
+                stream=False) -> Answer:
+        body, ctype = self._fetch(query, default_graphs, named_graphs)  # whole: the endpoint's own limits apply
         try:
             parsed = self._parse(body, ctype)
         except (SyntaxError, ValueError) as e:
@@ -784,7 +891,9 @@ class RemoteEngine(Engine):
             ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], out,
                          GRAPH_FORMATS[graph_format])
             return Answer(bytes(out.buf), graph_format, "graph")
-        return serialize_result(parsed, results_format, graph_format, self.result_limit)
+        ans = serialize_result(parsed, results_format, graph_format, self.result_limit)
+        assert ans is not None  # whole: no emit
+        return ans
 
     def select(self, query: str) -> list[dict[str, Term]]:
         import json

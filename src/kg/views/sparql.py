@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Iterator
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from ..engine import GRAPH_FORMATS, QueryError, Term, term_of, term_of_json
+from ..engine import GRAPH_FORMATS, QueryError, Streamed, Term, term_of, term_of_json
 from ..examples import BY_SLUG, EXAMPLES, PREFIXES
 from ..sparql_protocol import (GRAPH_TYPES, HTML, ProtocolError, check_services, choose_formats,
                                negotiate, read_operation, wants_html)
@@ -80,9 +81,11 @@ def sparql():
     try:
         ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
-                               base_iri=request.base_url)
+                               base_iri=request.base_url, stream=True)
     except QueryError as e:
         return protocol_error(e.status, str(e))
+    if isinstance(ans, Streamed):  # large: sent while it is written; no ETag, not cached
+        return _answer(ans.chunks, ans.media_type)
     tag = None
     if key is not None:
         tag = etag_for(s.cache_key, *map(str, key))
@@ -91,7 +94,7 @@ def sparql():
     return finish(_answer(ans.body, ans.media_type), tag)
 
 
-def _answer(body: bytes, media_type: str) -> Response:
+def _answer(body: bytes | Iterator[bytes], media_type: str) -> Response:
     resp = Response(body, content_type=content_type(media_type))
     resp.headers["Vary"] = "Accept"
     return resp
@@ -187,11 +190,12 @@ _PLAIN_HEADERS = [("Access-Control-Allow-Origin", "*"),
                   ("X-Content-Type-Options", "nosniff")]
 
 
-def lean_query(s, environ) -> tuple[str, list, bytes, bool] | None:
+def lean_query(s, environ) -> tuple[str, list, bytes | Iterator[bytes], bool] | None:
     """Answer a plain `GET /sparql?query=...` for a program without Flask, or None to let the
     Flask view do it (HTML, service description, conditional requests, anything unusual).
 
-    Same bytes and headers as the view: (status line, headers, body, cacheable).
+    Same bytes and headers as the view: (status line, headers, body, cacheable); the body is an
+    iterator of chunks for a large, streamed answer.
     """
     from urllib.parse import parse_qs
 
@@ -225,12 +229,15 @@ def lean_query(s, environ) -> tuple[str, list, bytes, bool] | None:
     try:
         ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
-                               base_iri=base_url)
+                               base_iri=base_url, stream=True)
     except QueryError as e:
         body = (str(e) + "\n").encode("utf-8")
         return (f"{e.status} {_REASONS.get(e.status, 'Error')}",
                 [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))] + _PLAIN_HEADERS,
                 body, False)
+    if isinstance(ans, Streamed):
+        return ("200 OK", [("Content-Type", content_type(ans.media_type)), ("Vary", "Accept")] + _PLAIN_HEADERS,
+                ans.chunks, False)
     tag = None
     if key is not None:
         tag = etag_for(s.cache_key, *map(str, key))

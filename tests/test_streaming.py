@@ -1,0 +1,125 @@
+"""Large answers are streamed: an answer over STREAM_AFTER bytes leaves in chunks while the
+engine is still writing it, without holding a query worker for a slow client; the time and
+size limits still stop it (the transfer is then cut off, so the client sees an incomplete
+response, never a complete-looking one), and small answers keep Content-Length and ETag."""
+from __future__ import annotations
+
+import http.client as hc
+import json
+from urllib.parse import quote, urlparse
+
+import pytest
+
+from kg.engine import STREAM_AFTER, Answer, EmbeddedEngine, QueryTimeout, ResultTooLarge, Streamed
+from test_app_support import http, live_server, small_release
+
+# every triple with every triple: far more rows than any limit below lets through
+CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+BIG = CROSS + " LIMIT 30000"  # ~10 MB of JSON
+SMALL = "SELECT ?p WHERE { <https://w3id.org/demand-kg/id/jurisdiction/norwich-ct> ?p ?o } LIMIT 3"
+
+
+@pytest.fixture(scope="module", params=["memory", "disk"])
+def engine(request):
+    dist = small_release()
+    src = dist / "kg.nt" if request.param == "memory" else None
+    eng = EmbeddedEngine(dist / "store", workers=1, memory_source=src, timeout=5.0, inline_cap=0)
+    yield eng
+    eng.close()
+
+
+def test_a_large_answer_is_streamed_and_complete(engine):
+    whole = engine.execute(BIG)
+    assert isinstance(whole, Answer) and len(whole.body) > 3 * STREAM_AFTER
+    ans = engine.execute(BIG, stream=True)
+    assert isinstance(ans, Streamed) and ans.media_type == "application/sparql-results+json"
+    chunks = list(ans.chunks)
+    assert len(chunks) > 3
+    data = json.loads(b"".join(chunks))
+    assert len(data["results"]["bindings"]) == 30000
+    assert set(data["head"]["vars"]) == {"a", "b", "c", "d", "e", "f"}
+    small = engine.execute(SMALL, stream=True)  # under STREAM_AFTER: whole, as before
+    assert isinstance(small, Answer) and len(json.loads(small.body)["results"]["bindings"]) == 3
+
+
+def test_an_abandoned_stream_gives_its_worker_back(engine):
+    for _ in range(3):  # one worker: each stream must return it, even if nobody reads on
+        ans = engine.execute(BIG, stream=True)
+        assert isinstance(ans, Streamed)
+        next(iter(ans.chunks))
+        del ans
+    assert isinstance(engine.execute(SMALL), Answer)
+    assert engine.pool.killed == 0
+
+
+def test_the_size_limit_stops_a_stream_half_way():
+    dist = small_release()
+    eng = EmbeddedEngine(dist / "store", workers=1, inline_cap=0, result_limit=3 * STREAM_AFTER)
+    try:
+        ans = eng.execute(BIG, stream=True)
+        got = 0
+        with pytest.raises(ResultTooLarge):
+            for c in ans.chunks:
+                got += len(c)
+        assert STREAM_AFTER < got <= 3 * STREAM_AFTER
+        assert eng.pool.killed == 0  # the worker stopped writing and is in use again
+        assert isinstance(eng.execute(SMALL), Answer)
+        with pytest.raises(ResultTooLarge):  # a limit under STREAM_AFTER is still a plain 413
+            _small_limit(dist)
+    finally:
+        eng.close()
+
+
+def _small_limit(dist) -> None:
+    eng = EmbeddedEngine(dist / "store", workers=1, inline_cap=0, result_limit=STREAM_AFTER // 2)
+    try:
+        eng.execute(BIG, stream=True)
+    finally:
+        eng.close()
+
+
+def test_the_time_limit_stops_a_stream_and_its_worker():
+    dist = small_release()
+    eng = EmbeddedEngine(dist / "store", workers=1, inline_cap=0, timeout=1.5, result_limit=0,
+                         memory_source=dist / "kg.nt")
+    try:
+        # three-fold cross product, no LIMIT: it would go on for hours
+        ans = eng.execute("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", stream=True)
+        assert isinstance(ans, Streamed)
+        got = 0
+        with pytest.raises(QueryTimeout):
+            for c in ans.chunks:
+                got += len(c)
+        assert got > STREAM_AFTER
+        assert eng.pool.killed == 1
+        assert isinstance(eng.execute(SMALL), Answer)  # a new worker answers
+    finally:
+        eng.close()
+
+
+def _get(url: str, query: str, accept: str = "application/sparql-results+json"):
+    u = urlparse(url)
+    c = hc.HTTPConnection(u.hostname, u.port, timeout=60)
+    c.request("GET", "/sparql?query=" + quote(query), headers={"Accept": accept})
+    r = c.getresponse()
+    return c, r
+
+
+@pytest.mark.parametrize("server", [(), ("--server", "gunicorn", "--workers", "2")])
+def test_http_streams_large_answers_and_cuts_off_over_the_limit(server):
+    url = live_server(*server)
+    c, r = _get(url, BIG)
+    assert r.status == 200 and r.getheader("Content-Length") is None and r.getheader("ETag") is None
+    assert len(json.loads(r.read())["results"]["bindings"]) == 30000
+    c.close()
+    status, headers, _ = http("GET", url + "/sparql?query=" + quote(SMALL),
+                              headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and "content-length" in headers and "etag" in headers
+    # the default limit is 50 MB: the cross product passes it while being sent
+    c, r = _get(url, CROSS, "text/csv")
+    assert r.status == 200
+    with pytest.raises(hc.IncompleteRead):
+        r.read()
+    c.close()
+    status, _, body = http("GET", url + "/sparql?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["boolean"] is True
