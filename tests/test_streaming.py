@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client as hc
 import json
+import time
 from urllib.parse import quote, urlparse
 
 import pytest
@@ -123,3 +124,37 @@ def test_http_streams_large_answers_and_cuts_off_over_the_limit(server):
     c.close()
     status, _, body = http("GET", url + "/sparql?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
     assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_a_long_stream_needs_a_long_query_slot_like_any_long_query():
+    """A flood of slow streamed answers must not hold every worker: past `long_after` a stream
+    needs the (single) long-query slot, and is stopped when another long query has it."""
+    import threading
+
+    dist = small_release()
+    eng = EmbeddedEngine(dist / "store", workers=3, inline_cap=0, timeout=4.0, result_limit=0,
+                         long_after=0.3, long_max=1, memory_source=dist / "kg.nt")
+    try:
+        done: dict = {}
+
+        def hog() -> None:  # holds the long slot until the time limit
+            try:
+                eng.execute("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+            except QueryTimeout as e:
+                done["hog"] = str(e)
+
+        t = threading.Thread(target=hog)
+        t.start()
+        time.sleep(0.8)  # the hog is long by now and holds the slot
+        ans = eng.execute("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", stream=True)
+        assert isinstance(ans, Streamed)
+        t0 = time.monotonic()
+        with pytest.raises(QueryTimeout, match="busy with other long queries"):
+            for _ in ans.chunks:
+                pass
+        assert time.monotonic() - t0 < 2.0  # stopped at long_after, not at the time limit
+        t.join(10)
+        assert "time limit" in done.get("hog", "")
+        assert isinstance(eng.execute(SMALL), Answer)
+    finally:
+        eng.close()

@@ -612,9 +612,13 @@ class WorkerPool:
                 raise QueryTimeout("the server is busy with other long queries and this query was stopped "
                                    "before; try again shortly, or narrow it down")
             try:
-                return self._run(request, timeout, fp, holding=True)
-            finally:
+                ans = self._run(request, timeout, fp, holding=True)
+            except BaseException:
                 self.long_slots.release()
+                raise
+            if not isinstance(ans, Streamed):  # else the drain thread releases it at the end
+                self.long_slots.release()
+            return ans
         return self._run(request, timeout, fp, holding=False)
 
     def _mark_heavy(self, fp: str) -> None:
@@ -677,8 +681,9 @@ class WorkerPool:
             msg = w.conn.recv()
             if msg[0] == "head":  # a large answer: its chunks are coming
                 chunks: queue.Queue = queue.Queue()
-                threading.Thread(target=self._drain, args=(w, chunks, t0 + timeout, fp), daemon=True).start()
-                w = None  # the drain thread gives it back
+                # the drain thread gives the worker back, and the caller's long-query slot if it holds one
+                threading.Thread(target=self._drain, args=(w, chunks, t0, timeout, fp, holding), daemon=True).start()
+                w = None
                 self.heavy.pop(fp, None)
                 return Streamed(_chunks_of(chunks), *msg[1])
         except (EOFError, OSError, BrokenPipeError):
@@ -701,20 +706,35 @@ class WorkerPool:
         else:
             self.idle.put(w)
 
-    def _drain(self, w, chunks: queue.Queue, deadline: float, fp: str) -> None:
+    def _drain(self, w, chunks: queue.Queue, t0: float, timeout: float, fp: str, holding: bool) -> None:
         """Move a streamed answer's chunks from worker w to `chunks` as fast as the worker writes
-        them (a slow client never holds a worker), then give w back; past the deadline, kill it.
-        Ends with None (done) or the QueryError the reader is to raise."""
+        them (a slow client never holds a worker), then give w back. The limits of any query
+        apply: past `long_after` it needs a long-query slot (or is stopped), past the time
+        limit it is stopped. Ends with None (done) or the QueryError the reader is to raise."""
+        deadline = t0 + timeout
         try:
             while True:
-                if not w.conn.poll(max(0.0, deadline - time.monotonic())):
+                now = time.monotonic()
+                stop = None
+                if now >= deadline:
+                    stop = "the query ran longer than the time limit and was stopped while its answer was " \
+                           "being sent; narrow it down or add a LIMIT"
+                elif not holding and now >= t0 + self.long_after:
+                    holding = self.long_slots.acquire(blocking=False)
+                    if not holding:
+                        self.refused += 1
+                        stop = f"the server is busy with other long queries; this one was stopped after " \
+                               f"{self.long_after:g} s while its answer was being sent; try again shortly"
+                if stop:
                     w.kill()
                     self.killed += 1
                     self._replace()
                     self._mark_heavy(fp)
-                    chunks.put(QueryTimeout("the query ran longer than the time limit and was stopped "
-                                            "while its answer was being sent; narrow it down or add a LIMIT"))
+                    chunks.put(QueryTimeout(stop))
                     return
+                until = deadline if holding else min(deadline, t0 + self.long_after)
+                if not w.conn.poll(max(0.0, until - time.monotonic())):
+                    continue
                 msg = w.conn.recv()
                 if msg[0] == "data":
                     chunks.put(msg[1])
@@ -726,6 +746,9 @@ class WorkerPool:
             w.kill()
             self._replace()
             chunks.put(QueryError("the query worker died while sending this answer"))
+        finally:
+            if holding:
+                self.long_slots.release()
 
     def close(self) -> None:
         while True:
