@@ -1,6 +1,8 @@
-"""A new release without dropping requests: `kg build` publishes it next to the old one, and
-`kill -HUP` of the server's master (gunicorn or granian) starts new workers on it while the old
-workers finish what they were answering (on the old release, which the build keeps)."""
+"""A new release without dropping requests. `kg build` publishes it next to the old one and
+moves the `dist` symlink; every server process of a running `kg serve` notices and switches to
+it (kg.app.Follower), whatever the HTTP server, with queries already running finishing on the
+old release, which the build keeps. `kill -HUP` of the master (a rolling restart, for a new
+version of kg itself) is also without dropped requests under gunicorn."""
 from __future__ import annotations
 
 import json
@@ -20,11 +22,12 @@ from test_app_support import RECORDS, _tmp, free_port, http, start
 POP = "SELECT ?n WHERE { <https://w3id.org/demand-kg/id/jurisdiction/norwich-ct> <https://w3id.org/demand-kg/ontology#population> ?n }"
 
 
-@pytest.mark.parametrize("server,workers", [("gunicorn", 2), ("granian", 2), ("granian", 1)])
-def test_hup_picks_up_a_new_release_without_dropping_requests(server, workers):
+@pytest.mark.parametrize("server,workers,hup", [("granian", 1, False), ("granian", 2, False),
+                                                ("gunicorn", 2, False), ("gunicorn", 2, True)])
+def test_a_new_release_is_served_without_dropping_requests(server, workers, hup):
     from kg.build import build
 
-    root = _tmp() / f"restart-{server}-{workers}"
+    root = _tmp() / f"restart-{server}-{workers}-{hup}"
     data = root / "data" / "places"
     data.mkdir(parents=True)
     for slug, text in RECORDS.items():
@@ -35,7 +38,7 @@ def test_hup_picks_up_a_new_release_without_dropping_requests(server, workers):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = start([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--dist", str(dist), "--workers", str(workers),
-                  "--server", server],
+                  "--server", server, "--follow", "1" if not hup else "0"],
                  url + "/sparql?query=ASK%7B%7D")
     try:
         seen: list[tuple[int, bytes]] = []
@@ -62,9 +65,10 @@ def test_hup_picks_up_a_new_release_without_dropping_requests(server, workers):
         second = json.loads((dist / "release.json").read_text())["id"]
         assert second != first
         n_before = len(seen)
-        os.kill(proc.pid, signal.SIGHUP)  # the server's master (kg serve execs it)
-        # the workers are replaced one after the other (granian) or together (gunicorn): wait
-        # until only the new release answers
+        if hup:
+            os.kill(proc.pid, signal.SIGHUP)  # the server's master (kg serve execs it)
+        # each server process switches on its own (or, after a HUP, is replaced): wait until
+        # only the new release answers
         def settled() -> bool:
             tail = seen[-30:]
             return len(tail) == 30 and all(b"40015" in body for _, body in tail)
@@ -81,7 +85,56 @@ def test_hup_picks_up_a_new_release_without_dropping_requests(server, workers):
         assert settled(), "only the new release is served after the HUP"
         releases = {p.name for p in (root / ".dist-releases").iterdir()}
         assert {first, second} <= releases, releases  # the old release folder stays
-        print(f"\n{len(seen)} requests across the HUP, none failed; {first} -> {second}")
+        print(f"\n{len(seen)} requests across the switch, none failed; {first} -> {second}")
     finally:
         proc.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_release_that_cannot_be_opened_leaves_the_current_one_served(tmp_path):
+    from kg.app import create_app
+    from kg.build import build
+
+    data = tmp_path / "data" / "places"
+    data.mkdir(parents=True)
+    for slug, text in RECORDS.items():
+        (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
+    dist = tmp_path / "dist"
+    assert build(data.parent, dist).ok
+    app = create_app({"DIST": str(dist), "FOLLOW": 3600, "QUERY_TIMEOUT": 1.0})  # checked by hand below
+    client = app.test_client()
+    follower = app.wsgi_app.follower
+    q = "/sparql?query=" + quote(POP)
+
+    def population() -> bytes:
+        r = client.get(q, headers={"Accept": "text/csv"})
+        assert r.status_code == 200
+        return r.data
+
+    assert b"40014" in population()
+    # a folder that looks like a release but whose store is not one
+    broken = tmp_path / "broken"
+    shutil.copytree(dist.resolve(), broken)
+    shutil.rmtree(broken / "store")
+    (broken / "store").write_text("not a store")
+    link = tmp_path / "dist.tmp"
+    os.symlink(broken, link)
+    os.replace(link, dist)
+    assert follower.check() is False
+    assert b"40014" in population()
+    old = app.extensions["kg"]
+    assert old.engine.pool.in_memory  # the release is held in memory: a loader process to stop later
+    zygote = old.engine.pool.zygote.proc
+    # the next good release is taken up
+    (data / "norwich-ct.yaml").write_text(RECORDS["norwich-ct"].replace("population_footer: 40014",
+                                                                        "population_footer: 40015").lstrip())
+    assert build(data.parent, dist).ok
+    assert follower.check() is True
+    assert b"40015" in population()
+    assert follower.check() is False  # nothing new
+    # the old release's query processes stop once running queries had their time limit (+5 s)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and zygote.poll() is None:
+        time.sleep(0.2)
+    assert zygote.poll() is not None and old.engine.pool.closed
+    assert b"40015" in population()

@@ -21,6 +21,7 @@ Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill t
 | BASE | from release.json | the base of instance IRIs |
 | CACHE_SIZE | 2048 | pages and query results kept per process (per release id) |
 | CACHE_BYTES | 64_000_000 | bytes of finished responses the WSGI fast path keeps per process |
+| FOLLOW | 1.0 | seconds between checks whether DIST (the symlink `kg build` moves) points at a new release, which each server process then swaps to (`Follower`); 0: never |
 
 Requests go through `FastPath` (a plain WSGI layer in front of Flask): a GET/HEAD whose answer
 was already produced for this release (same host, path, query string and Accept) is answered
@@ -31,7 +32,9 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -57,6 +60,7 @@ DEFAULTS = {
     "BASE": None,
     "CACHE_SIZE": 2048,
     "CACHE_BYTES": 64_000_000,
+    "FOLLOW": 1.0,
 }
 
 
@@ -142,20 +146,35 @@ class FastPath:
 
     def __init__(self, app, site: "Site", max_bytes: int):
         self.app = app
-        self.site = site
-        self.cache = ResponseCache(max_bytes)
+        self.state = (site, ResponseCache(max_bytes))  # swapped as one when a new release is served
         self.hits = 0
+        self.follower: "Follower | None" = None
+
+    @property
+    def site(self) -> "Site":
+        return self.state[0]
+
+    @property
+    def cache(self) -> "ResponseCache":
+        return self.state[1]
+
+    def swap(self, site: "Site") -> None:
+        self.state = (site, ResponseCache(self.state[1].max_bytes))
 
     def __call__(self, environ, start_response):
+        if self.follower is not None:
+            self.follower.ensure_running()
+        site, cache = self.state  # one release for the whole request, even across a swap
+        environ["kg.site"] = site
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or not self.site.cache_key or self.cache.max_bytes <= 0:
+        if method not in ("GET", "HEAD") or not site.cache_key or cache.max_bytes <= 0:
             return self.app(environ, start_response)
         for h in _BYPASS:
             if h in environ:
                 return self.app(environ, start_response)
         key = (environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("SCRIPT_NAME"),
                environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT"))
-        hit = self.cache.get(key)
+        hit = cache.get(key)
         if hit is not None:
             status, headers, body, etag, headers304, _ = hit
             self.hits += 1
@@ -170,13 +189,13 @@ class FastPath:
         if environ.get("PATH_INFO") == "/sparql" and environ.get("QUERY_STRING"):
             from .views.sparql import lean_query
 
-            done = lean_query(self.site, environ)  # a program's query: no Flask needed
+            done = lean_query(site, environ)  # a program's query: no Flask needed
             if done is not None:
                 status, headers, body, cacheable = done
                 if cacheable:
                     etag = next(v for k, v in headers if k == "ETag")
                     h304 = [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]
-                    self.cache.put(key, (status, headers, body, etag, h304), len(body) + 512)
+                    cache.put(key, (status, headers, body, etag, h304), len(body) + 512)
                 start_response(status, headers)
                 return [body] if isinstance(body, bytes) else body
         seen: list = []
@@ -198,7 +217,7 @@ class FastPath:
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
         if etag:
             h304 = [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]
-            self.cache.put(key, (status, list(headers), body, etag, h304), len(body) + 512)
+            cache.put(key, (status, list(headers), body, etag, h304), len(body) + 512)
         return [body]
 
 
@@ -233,6 +252,73 @@ class BodyLimit:
                        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
                         ("Connection", "close")])
         return [body]
+
+
+class Follower:
+    """Keeps a running server on the release `kg build` last published: every `every` seconds
+    it checks where DIST (the symlink the build moves in one rename) points; when that is a new
+    release, each server process opens it and swaps to it, and the old release's query
+    processes are stopped once the queries already running on them have had their time
+    limit. No process restarts, so no request is dropped, under any HTTP server. A release
+    that cannot be opened leaves the current one served (and is tried again when DIST moves)."""
+
+    def __init__(self, app: Flask, fast: FastPath, config: dict, every: float):
+        self.app = app
+        self.fast = fast
+        self.config = config
+        self.every = every
+        self.pid = 0
+        self.failed: Path | None = None
+        self.lock = threading.Lock()
+
+    def ensure_running(self) -> None:
+        """Start the watching thread in this process (threads do not survive a fork)."""
+        if self.pid != os.getpid():
+            with self.lock:
+                if self.pid != os.getpid():
+                    self.pid = os.getpid()
+                    threading.Thread(target=self._watch, daemon=True, name="kg-follow").start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.every)
+            try:
+                self.check()
+            except Exception as e:  # noqa: BLE001 - keep watching
+                print(f"kg serve: checking for a new release failed: {e}", file=sys.stderr, flush=True)
+
+    def check(self) -> bool:
+        """Swap to the release DIST points at if it is new; True if it did."""
+        old = self.fast.site
+        if old.dist is None or not isinstance(old.engine, EmbeddedEngine):
+            return False
+        try:
+            now = Path(self.config["DIST"]).resolve(strict=True)
+        except OSError:
+            return False
+        if now == old.dist or now == self.failed or not (now / "release.json").is_file():
+            return False
+        new = None
+        try:
+            new = Site(self.config)
+            if not new.engine.ask("ASK { ?s ?p ?o }"):  # opens its store here, before any request does
+                raise ValueError("the release is empty")
+        except Exception as e:  # noqa: BLE001 - a release we cannot open: keep the current one
+            if new is not None:
+                new.engine.close()
+            self.failed = now
+            print(f"kg serve: not switching to {now}: {e}", file=sys.stderr, flush=True)
+            return False
+        self.app.extensions["kg"] = new
+        self.fast.swap(new)
+        # queries still running on the old release finish there (within the time limit)
+        grace = float(self.config["QUERY_TIMEOUT"]) + 5.0
+        t = threading.Timer(grace, old.engine.close)
+        t.daemon = True
+        t.start()
+        rid = new.release.id if new.release else now.name
+        print(f"kg serve: now serving release {rid} ({now})", file=sys.stderr, flush=True)
+        return True
 
 
 class Site:
@@ -276,8 +362,6 @@ class Site:
 
     def memo(self, name: str, make):
         """A value computed once per process (per release), e.g. the jurisdiction table."""
-        import time
-
         with self._memo_lock:
             hit = self._memo.get(name)
         if hit is not None and (self.cache_key or time.monotonic() - hit[1] < 60):
@@ -339,8 +423,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .views import register
 
     register(app, site)
-    app.wsgi_app = FastPath(BodyLimit(app.wsgi_app, MAX_BODY), site,  # type: ignore[method-assign]
-                            int(cfg["CACHE_BYTES"]))
+    fast = FastPath(BodyLimit(app.wsgi_app, MAX_BODY), site, int(cfg["CACHE_BYTES"]))
+    if float(cfg.get("FOLLOW") or 0) > 0 and site.dist is not None and not cfg.get("ENDPOINT"):
+        fast.follower = Follower(app, fast, cfg, float(cfg["FOLLOW"]))
+    app.wsgi_app = fast  # type: ignore[method-assign]
     return app
 
 

@@ -522,11 +522,12 @@ class WorkerPool:
         self.lock = threading.Lock()
         self.pid = os.getpid()
         self.started = False
+        self.closed = False  # for good: a server that moved on to a newer release
         self.killed = 0
 
     def start(self) -> None:
         with self.lock:
-            if self.started and self.pid == os.getpid():
+            if self.closed or (self.started and self.pid == os.getpid()):
                 return
             self.pid = os.getpid()
             self.idle = queue.LifoQueue()
@@ -554,6 +555,8 @@ class WorkerPool:
                 raise
             return w
         with self.lock:
+            if self.closed:
+                raise EndpointError("the query engine was closed")
             z = self.zygote
             if z is None or (z.proc.poll() is not None and z.error is None):
                 if z is not None:
@@ -566,6 +569,8 @@ class WorkerPool:
             try:
                 w = self._new_worker()
             except QueryError:
+                if self.closed:
+                    return
                 z = self.zygote
                 if not (self.memory_source and z is not None and z.error):
                     return
@@ -582,6 +587,9 @@ class WorkerPool:
                     w = self._new_worker()
                 except QueryError:
                     return
+            if self.closed:
+                w.kill()
+                return
             self.idle.put(w)
             if isinstance(w, _Forked):  # the release is in memory: retire idle on-disk stand-ins
                 with self.idle.mutex:
@@ -701,7 +709,7 @@ class WorkerPool:
         raise _error_of(msg)
 
     def _give_back(self, w) -> None:
-        if self._stand_in(w):
+        if self._stand_in(w) or self.closed:
             w.kill()
         else:
             self.idle.put(w)
@@ -751,6 +759,8 @@ class WorkerPool:
                 self.long_slots.release()
 
     def close(self) -> None:
+        with self.lock:  # after start() if it is running: nothing it starts is left behind
+            self.closed = True
         while True:
             try:
                 self.idle.get_nowait().kill()

@@ -27,6 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory", choices=("auto", "on", "off"), default="auto",
                    help="query workers answer from the release held in memory (faster; default auto: "
                         "up to 10 million triples) or from the on-disk store")
+    p.add_argument("--follow", type=float, default=1.0, metavar="SECONDS",
+                   help="check this often whether `kg build` published a new release in --dist, and switch "
+                        "to it without a restart (default: 1; 0: never)")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
                    help="an endpoint SERVICE may call (repeatable; default: none)")
     p.add_argument("--workers", type=int, default=1, help="web server processes (default: 1)")
@@ -38,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def config_from(args: argparse.Namespace) -> dict:
     cfg = {"DIST": args.dist, "ENDPOINT": args.endpoint, "QUERY_TIMEOUT": args.timeout,
            "RESULT_LIMIT": args.result_limit, "QUERY_WORKERS": args.query_workers,
-           "MEMORY": args.memory, "SERVICE_ALLOWLIST": tuple(args.allow_service)}
+           "MEMORY": args.memory, "FOLLOW": args.follow, "SERVICE_ALLOWLIST": tuple(args.allow_service)}
     if args.endpoint and not (Path(args.dist) / "release.json").exists():
         cfg["DIST"] = None  # a remote endpoint needs no local release (no dumps then)
     return cfg

@@ -14,7 +14,8 @@ HTML_TYPE = "text/html; charset=utf-8"
 
 
 def site():
-    return current_app.extensions["kg"]
+    """The Site this request is served from (fixed for the request, even across a release swap)."""
+    return request.environ.get("kg.site") or current_app.extensions["kg"]
 
 
 def compact(iri: str) -> str:
