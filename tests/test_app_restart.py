@@ -92,7 +92,7 @@ def test_a_new_release_is_served_without_dropping_requests(server, workers, hup)
 
 
 def test_a_release_that_cannot_be_opened_leaves_the_current_one_served(tmp_path):
-    from kg.app import create_app
+    from kg.app import Follower, create_app
     from kg.build import build
 
     data = tmp_path / "data" / "places"
@@ -101,9 +101,10 @@ def test_a_release_that_cannot_be_opened_leaves_the_current_one_served(tmp_path)
         (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
     dist = tmp_path / "dist"
     assert build(data.parent, dist).ok
-    app = create_app({"DIST": str(dist), "FOLLOW": 3600, "QUERY_TIMEOUT": 1.0})  # checked by hand below
+    app = create_app({"DIST": str(dist), "FOLLOW": 0})
+    assert app.wsgi_app.follower is None
+    follower = Follower(app, app.wsgi_app, app.config["KG"], 3600)  # no watching thread: checked by hand
     client = app.test_client()
-    follower = app.wsgi_app.follower
     q = "/sparql?query=" + quote(POP)
 
     def population() -> bytes:
@@ -132,9 +133,45 @@ def test_a_release_that_cannot_be_opened_leaves_the_current_one_served(tmp_path)
     assert follower.check() is True
     assert b"40015" in population()
     assert follower.check() is False  # nothing new
-    # the old release's query processes stop once running queries had their time limit (+5 s)
+    # the old release's query processes stop once no request is answered from it
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and zygote.poll() is None:
         time.sleep(0.2)
     assert zygote.poll() is not None and old.engine.pool.closed
     assert b"40015" in population()
+
+
+def test_a_request_begun_before_a_switch_finishes_on_its_release(tmp_path):
+    """The old release stays open while a request that began on it is still being answered (here
+    a streamed answer read after the switch), and is closed once that request is done."""
+    from kg.app import Follower, create_app
+    from kg.build import build
+
+    data = tmp_path / "data" / "places"
+    data.mkdir(parents=True)
+    for slug, text in RECORDS.items():
+        (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
+    dist = tmp_path / "dist"
+    assert build(data.parent, dist).ok
+    app = create_app({"DIST": str(dist), "FOLLOW": 0})
+    follower = Follower(app, app.wsgi_app, app.config["KG"], 3600)
+    client = app.test_client()
+    old = app.extensions["kg"]
+    big = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 30000"
+    r = client.get("/sparql?query=" + quote(big), headers={"Accept": "application/sparql-results+json"},
+                   buffered=False)
+    assert r.status_code == 200 and "Content-Length" not in r.headers  # streamed, still open
+    (data / "norwich-ct.yaml").write_text(RECORDS["norwich-ct"].replace("population_footer: 40014",
+                                                                        "population_footer: 40015").lstrip())
+    assert build(data.parent, dist).ok
+    assert follower.check() is True
+    time.sleep(2.0)
+    assert not old.engine.pool.closed  # the streamed answer is still being read
+    assert len(json.loads(b"".join(r.response))["results"]["bindings"]) == 30000
+    r.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not old.engine.pool.closed:
+        time.sleep(0.1)
+    assert old.engine.pool.closed
+    new = client.get("/sparql?query=" + quote(POP), headers={"Accept": "text/csv"})
+    assert b"40015" in new.data

@@ -158,3 +158,45 @@ def test_a_long_stream_needs_a_long_query_slot_like_any_long_query():
         assert isinstance(eng.execute(SMALL), Answer)
     finally:
         eng.close()
+
+
+def _raw_http10(url: str, query: str, accept: str) -> tuple[int, dict, bytes]:
+    import socket
+
+    u = urlparse(url)
+    with socket.create_connection((u.hostname, u.port), timeout=60) as sock:
+        sock.sendall(f"GET /sparql?query={quote(query)} HTTP/1.0\r\nHost: {u.netloc}\r\nAccept: {accept}\r\n\r\n"
+                     .encode())
+        data = b""
+        while chunk := sock.recv(1 << 16):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def test_http10_clients_get_whole_answers_or_a_413():
+    """An HTTP/1.0 body ends with the connection, so a cut-off stream would look whole: such
+    clients (and proxies speaking HTTP/1.0 upstream) get Content-Length answers, and a 413."""
+    url = live_server()
+    status, headers, body = _raw_http10(url, BIG, "application/sparql-results+json")
+    assert status == 200 and int(headers["content-length"]) == len(body) > STREAM_AFTER
+    assert len(json.loads(body)["results"]["bindings"]) == 30000
+    status, _, body = _raw_http10(url, CROSS, "text/csv")
+    assert status == 413 and b"larger than" in body
+
+
+def test_a_closed_engine_answers_at_once():
+    """A request still holding a release that is no longer served is told so at once, not
+    after waiting out the time limit for a worker."""
+    from kg.engine import EndpointError
+
+    dist = small_release()
+    eng = EmbeddedEngine(dist / "store", workers=1, inline_cap=0, timeout=5.0)
+    assert isinstance(eng.execute(SMALL), Answer)
+    eng.close()
+    t0 = time.monotonic()
+    with pytest.raises(EndpointError, match="no longer served"):
+        eng.execute(SMALL)
+    assert time.monotonic() - t0 < 1.0

@@ -166,6 +166,18 @@ class FastPath:
             self.follower.ensure_running()
         site, cache = self.state  # one release for the whole request, even across a swap
         environ["kg.site"] = site
+        site.enter()  # counted until the response is done, so its release is not closed under it
+        try:
+            out = self._serve(environ, start_response, site, cache)
+        except BaseException:
+            site.leave()
+            raise
+        if isinstance(out, list):
+            site.leave()
+            return out
+        return _Tracked(out, site.leave)
+
+    def _serve(self, environ, start_response, site: "Site", cache: "ResponseCache"):
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD") or not site.cache_key or cache.max_bytes <= 0:
             return self.app(environ, start_response)
@@ -221,6 +233,27 @@ class FastPath:
         return [body]
 
 
+class _Tracked:
+    """A response body that calls `done` once when the server closes it (PEP 3333)."""
+
+    def __init__(self, body, done):
+        self.body = body
+        self.done = done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            done, self.done = self.done, None
+            if done is not None:
+                done()
+
+
 class BodyLimit:
     """WSGI middleware: a request body declared larger than `limit` gets 413 without entering
     the app. The body is read and dropped first (up to `drain_max` bytes): a client that sends
@@ -258,9 +291,9 @@ class Follower:
     """Keeps a running server on the release `kg build` last published: every `every` seconds
     it checks where DIST (the symlink the build moves in one rename) points; when that is a new
     release, each server process opens it and swaps to it, and the old release's query
-    processes are stopped once the queries already running on them have had their time
-    limit. No process restarts, so no request is dropped, under any HTTP server. A release
-    that cannot be opened leaves the current one served (and is tried again when DIST moves)."""
+    processes are stopped once no request is being answered from it. No process restarts, so
+    no request is dropped, under any HTTP server. A release that cannot be opened leaves the
+    current one served (and is tried again when DIST moves)."""
 
     def __init__(self, app: Flask, fast: FastPath, config: dict, every: float):
         self.app = app
@@ -280,12 +313,12 @@ class Follower:
                     threading.Thread(target=self._watch, daemon=True, name="kg-follow").start()
 
     def _watch(self) -> None:
-        while True:
-            time.sleep(self.every)
+        while True:  # at once, then every `every` s: a process idle since dist moved catches up
             try:
                 self.check()
             except Exception as e:  # noqa: BLE001 - keep watching
                 print(f"kg serve: checking for a new release failed: {e}", file=sys.stderr, flush=True)
+            time.sleep(self.every)
 
     def check(self) -> bool:
         """Swap to the release DIST points at if it is new; True if it did."""
@@ -311,14 +344,20 @@ class Follower:
             return False
         self.app.extensions["kg"] = new
         self.fast.swap(new)
-        # queries still running on the old release finish there (within the time limit)
-        grace = float(self.config["QUERY_TIMEOUT"]) + 5.0
-        t = threading.Timer(grace, old.engine.close)
-        t.daemon = True
-        t.start()
+        threading.Thread(target=self._retire, args=(old,), daemon=True, name="kg-retire").start()
         rid = new.release.id if new.release else now.name
         print(f"kg serve: now serving release {rid} ({now})", file=sys.stderr, flush=True)
         return True
+
+    def _retire(self, old: "Site", settle: float = 1.0, poll: float = 0.2, longest: float = 600.0) -> None:
+        """Close the old release's engine once no request is being answered from it (requests
+        that began before the swap finish there, streamed answers included), or after
+        `longest` seconds whatever a stuck client does."""
+        time.sleep(settle)  # a request that read the old state has counted itself by now
+        end = time.monotonic() + longest
+        while old.inflight > 0 and time.monotonic() < end:
+            time.sleep(poll)
+        old.engine.close()
 
 
 class Site:
@@ -359,6 +398,16 @@ class Site:
         self.cache = LRU(int(config["CACHE_SIZE"]))
         self._memo: dict = {}
         self._memo_lock = threading.Lock()
+        self.inflight = 0  # requests being answered from this release (see Follower)
+        self._inflight_lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._inflight_lock:
+            self.inflight += 1
+
+    def leave(self) -> None:
+        with self._inflight_lock:
+            self.inflight -= 1
 
     def memo(self, name: str, make):
         """A value computed once per process (per release), e.g. the jurisdiction table."""

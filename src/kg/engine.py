@@ -23,6 +23,7 @@ Our own page queries are bounded lookups and run in-process on a read-only store
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import queue
 import re
@@ -484,10 +485,14 @@ def _error_of(msg: tuple) -> QueryError:
     return cls(msg[2])
 
 
-def _chunks_of(q: queue.Queue) -> Iterator[bytes]:
-    """A streamed answer's chunks, as the drain thread hands them over."""
+def _chunks_of(q: queue.Queue, deadline: float) -> Iterator[bytes]:
+    """A streamed answer's chunks, as the drain thread hands them over (it ends every stream
+    before the time limit; `deadline`, later than that, only guards against a lost thread)."""
     while True:
-        item = q.get()
+        try:
+            item = q.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            raise QueryError("the answer stopped coming from the query engine") from None
         if item is None:
             return
         if isinstance(item, Exception):
@@ -587,10 +592,13 @@ class WorkerPool:
                     w = self._new_worker()
                 except QueryError:
                     return
-            if self.closed:
+            with self.lock:
+                closed = self.closed
+                if not closed:
+                    self.idle.put(w)
+            if closed:
                 w.kill()
                 return
-            self.idle.put(w)
             if isinstance(w, _Forked):  # the release is in memory: retire idle on-disk stand-ins
                 with self.idle.mutex:
                     stale = [x for x in self.idle.queue if isinstance(x, _Worker)]
@@ -613,6 +621,15 @@ class WorkerPool:
     def run(self, request: tuple, timeout: float) -> Answer | Streamed:
         """Run `request` (run_on_store's arguments after the store, then stream_after) on a
         worker; a streamed answer keeps the worker until its last chunk is read from it."""
+        ans = self._run_limited(request, timeout)
+        if isinstance(ans, Streamed):
+            # wait for the first chunk here, so that a query stopped before it still gets a
+            # proper error answer (503, 413) rather than an empty, cut-off 200
+            first = next(ans.chunks, b"")
+            return ans._replace(chunks=itertools.chain((first,), ans.chunks))
+        return ans
+
+    def _run_limited(self, request: tuple, timeout: float) -> Answer | Streamed:
         fp = fingerprint(request[0])
         if fp in self.heavy:
             if not self.long_slots.acquire(blocking=False):
@@ -635,6 +652,8 @@ class WorkerPool:
             self.heavy.popitem(last=False)
 
     def _run(self, request: tuple, timeout: float, fp: str, holding: bool) -> Answer:
+        if self.closed:  # this release is no longer served (a newer one is)
+            raise EndpointError("this release is no longer served; send the query again")
         self.start()
         t0 = time.monotonic()
         try:
@@ -644,7 +663,7 @@ class WorkerPool:
                                "try again shortly") from None
         if not holding and fp in self.heavy:  # stopped while this one waited for a worker
             self.idle.put(w)
-            return self.run(request, max(0.0, timeout - (time.monotonic() - t0)))
+            return self._run_limited(request, max(0.0, timeout - (time.monotonic() - t0)))
         if w.ready and w.conn.poll(0):  # an idle worker with something to say has died: replace it
             w.kill()
             self._replace()
@@ -652,6 +671,7 @@ class WorkerPool:
         if self._stand_in(w):  # an on-disk stand-in, no longer needed
             w.kill()
             return self._run(request, max(0.0, timeout - (time.monotonic() - t0)), fp, holding)
+        slot = False
         try:
             try:
                 w.wait_ready()
@@ -674,10 +694,8 @@ class WorkerPool:
                     self._mark_heavy(fp)
                     raise QueryTimeout(f"the server is busy with other long queries; this one was stopped "
                                        f"after {self.long_after:g} s; try again shortly, or narrow it down")
-                try:
-                    done = w.conn.poll(max(0.0, timeout - (time.monotonic() - t0)))
-                finally:
-                    self.long_slots.release()
+                slot = True  # released below, or handed on with a streamed answer
+                done = w.conn.poll(max(0.0, timeout - (time.monotonic() - t0)))
             if not done:
                 w.kill()
                 self.killed += 1
@@ -689,11 +707,13 @@ class WorkerPool:
             msg = w.conn.recv()
             if msg[0] == "head":  # a large answer: its chunks are coming
                 chunks: queue.Queue = queue.Queue()
-                # the drain thread gives the worker back, and the caller's long-query slot if it holds one
-                threading.Thread(target=self._drain, args=(w, chunks, t0, timeout, fp, holding), daemon=True).start()
+                # the drain thread gives back the worker, and the long-query slot held for this query
+                threading.Thread(target=self._drain, args=(w, chunks, t0, timeout, fp, holding or slot),
+                                 daemon=True).start()
                 w = None
+                slot = False
                 self.heavy.pop(fp, None)
-                return Streamed(_chunks_of(chunks), *msg[1])
+                return Streamed(_chunks_of(chunks, t0 + timeout + 30.0), *msg[1])
         except (EOFError, OSError, BrokenPipeError):
             if w is not None:
                 w.kill()
@@ -701,6 +721,8 @@ class WorkerPool:
                 w = None
             raise QueryError("the query worker died while answering this query") from None
         finally:
+            if slot:
+                self.long_slots.release()
             if w is not None:
                 self._give_back(w)
         if msg[0] == "ok":
@@ -709,10 +731,12 @@ class WorkerPool:
         raise _error_of(msg)
 
     def _give_back(self, w) -> None:
-        if self._stand_in(w) or self.closed:
+        with self.lock:  # not into a pool close() has already emptied
+            keep = not (self._stand_in(w) or self.closed)
+            if keep:
+                self.idle.put(w)
+        if not keep:
             w.kill()
-        else:
-            self.idle.put(w)
 
     def _drain(self, w, chunks: queue.Queue, t0: float, timeout: float, fp: str, holding: bool) -> None:
         """Move a streamed answer's chunks from worker w to `chunks` as fast as the worker writes
@@ -750,10 +774,11 @@ class WorkerPool:
                 self._give_back(w)
                 chunks.put(None if msg[0] == "end" else _error_of(msg))
                 return
-        except (EOFError, OSError):
+        except BaseException as e:  # noqa: BLE001 - the reader must hear of it, whatever it is
             w.kill()
-            self._replace()
             chunks.put(QueryError("the query worker died while sending this answer"))
+            if isinstance(e, (EOFError, OSError)):
+                self._replace()
         finally:
             if holding:
                 self.long_slots.release()
@@ -761,11 +786,14 @@ class WorkerPool:
     def close(self) -> None:
         with self.lock:  # after start() if it is running: nothing it starts is left behind
             self.closed = True
-        while True:
-            try:
-                self.idle.get_nowait().kill()
-            except queue.Empty:
-                break
+            idle = []
+            while True:
+                try:
+                    idle.append(self.idle.get_nowait())
+                except queue.Empty:
+                    break
+        for w in idle:
+            w.kill()
         if self.zygote is not None:
             self.zygote.close()
 

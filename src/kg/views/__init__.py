@@ -41,7 +41,6 @@ def register(app: Flask, site) -> None:
 
     from .common import compact, is_local, local_href, term_html
 
-    app.jinja_env.globals["site"] = site
     app.jinja_env.filters["term"] = term_html
     app.jinja_env.filters["href"] = local_href
     app.jinja_env.filters["compact"] = compact

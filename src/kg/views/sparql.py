@@ -81,7 +81,7 @@ def sparql():
     try:
         ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
-                               base_iri=request.base_url, stream=True)
+                               base_iri=request.base_url, stream=can_stream(request.environ))
     except QueryError as e:
         return protocol_error(e.status, str(e))
     if isinstance(ans, Streamed):  # large: sent while it is written; no ETag, not cached
@@ -92,6 +92,14 @@ def sparql():
         if len(ans.body) <= 1_000_000:
             s.cache.put(key, (ans.body, ans.media_type, tag))
     return finish(_answer(ans.body, ans.media_type), tag)
+
+
+def can_stream(environ) -> bool:
+    """Only over HTTP/1.1 and later: a chunked (or HTTP/2) body shows a client when a stream was
+    cut off half-way (time or size limit); an HTTP/1.0 body just ends, and would look whole.
+    (granian reports HTTP/1.0 as "HTTP/1".)"""
+    proto = environ.get("SERVER_PROTOCOL", "")
+    return proto == "HTTP/1.1" or proto.startswith(("HTTP/2", "HTTP/3"))
 
 
 def _answer(body: bytes | Iterator[bytes], media_type: str) -> Response:
@@ -229,7 +237,7 @@ def lean_query(s, environ) -> tuple[str, list, bytes | Iterator[bytes], bool] | 
     try:
         ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
-                               base_iri=base_url, stream=True)
+                               base_iri=base_url, stream=can_stream(environ))
     except QueryError as e:
         body = (str(e) + "\n").encode("utf-8")
         return (f"{e.status} {_REASONS.get(e.status, 'Error')}",
