@@ -28,7 +28,7 @@ from .model import Profile
 from .release import ReleaseInfo, ReleaseWriter, context_document
 from .validate import (Problem, Where, load_dir, load_shapes, ontology_dir, rudof_used_here, shapes_dir,
                        validate_graph)
-from .vocab import DEFAULT_BASE, DKG, SH, Iris
+from .vocab import DEFAULT_BASE, SH, Iris
 
 CHUNK = 1000  # profile files per part: read, mapped, linked and validated together in one worker
 

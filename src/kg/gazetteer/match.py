@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..vocab import GEONAMES
-from .data import County, Gazetteer, Place, gazetteer
+from .data import Gazetteer, Place, gazetteer
 from .names import norm, strip_legal
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"

@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ..vocab import DKG, GEO, GEONAMES, SCHEMA, WGS84, WIKIDATA
-from .match import CLOSE, EXACT, HIGH, Link
+from .match import EXACT, Link
 
 GEONAMES_DATASET = URIRef("https://www.geonames.org/")
 WIKIDATA_DATASET = URIRef("https://www.wikidata.org/")

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, request
 
 from ..engine import GRAPH_FORMATS, QueryError, Streamed, Term, term_of, term_of_json
 from ..examples import BY_SLUG, EXAMPLES, PREFIXES
-from ..sparql_protocol import (GRAPH_TYPES, HTML, ProtocolError, check_services, choose_formats,
+from ..sparql_protocol import (HTML, ProtocolError, check_services, choose_formats,
                                negotiate, read_operation, wants_html)
 from .common import etag_for, finish, page, site
 
