@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -21,6 +22,33 @@ from test_app_support import RECORDS, _tmp, free_port, http, start
 POP = "SELECT ?n WHERE { <https://w3id.org/demand-kg/id/jurisdiction/norwich-ct> <https://w3id.org/demand-kg/ontology#population> ?n }"
 
 
+def _records(data: Path) -> None:
+    data.mkdir(parents=True, exist_ok=True)
+    for slug, text in RECORDS.items():
+        (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
+
+
+def _new_population(data: Path) -> None:
+    """Edit one record so the next build is a new release with a different answer to POP."""
+    (data / "norwich-ct.yaml").write_text(RECORDS["norwich-ct"].replace("population_footer: 40014",
+                                                                        "population_footer: 40015").lstrip())
+
+
+def _app_with_manual_follower(tmp_path: Path):
+    """(data, dist, app, follower): a built release served in process; the follower runs no
+    thread, the test calls its check() itself."""
+    from kg.app import Follower, create_app
+    from kg.build import build
+
+    data = tmp_path / "data" / "places"
+    _records(data)
+    dist = tmp_path / "dist"
+    assert build(data.parent, dist).ok
+    app = create_app({"DIST": str(dist), "FOLLOW": 0})
+    assert app.wsgi_app.follower is None
+    return data, dist, app, Follower(app, app.wsgi_app, app.config["KG"], 3600)
+
+
 @pytest.mark.parametrize("server,workers,hup", [("granian", 1, False), ("granian", 2, False),
                                                 ("gunicorn", 2, False), ("gunicorn", 2, True)])
 def test_a_new_release_is_served_without_dropping_requests(server, workers, hup):
@@ -28,9 +56,7 @@ def test_a_new_release_is_served_without_dropping_requests(server, workers, hup)
 
     root = _tmp() / f"restart-{server}-{workers}-{hup}"
     data = root / "data" / "places"
-    data.mkdir(parents=True)
-    for slug, text in RECORDS.items():
-        (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
+    _records(data)
     dist = root / "dist"
     assert build(data.parent, dist).ok
     first = json.loads((dist / "release.json").read_text())["id"]
@@ -58,8 +84,7 @@ def test_a_new_release_is_served_without_dropping_requests(server, workers, hup)
         for t in threads:
             t.start()
         time.sleep(0.5)
-        (data / "norwich-ct.yaml").write_text(RECORDS["norwich-ct"].replace("population_footer: 40014",
-                                                                            "population_footer: 40015").lstrip())
+        _new_population(data)
         assert build(data.parent, dist).ok
         second = json.loads((dist / "release.json").read_text())["id"]
         assert second != first
@@ -91,18 +116,9 @@ def test_a_new_release_is_served_without_dropping_requests(server, workers, hup)
 
 
 def test_a_release_that_cannot_be_opened_leaves_the_current_one_served(tmp_path):
-    from kg.app import Follower, create_app
     from kg.build import build
 
-    data = tmp_path / "data" / "places"
-    data.mkdir(parents=True)
-    for slug, text in RECORDS.items():
-        (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
-    dist = tmp_path / "dist"
-    assert build(data.parent, dist).ok
-    app = create_app({"DIST": str(dist), "FOLLOW": 0})
-    assert app.wsgi_app.follower is None
-    follower = Follower(app, app.wsgi_app, app.config["KG"], 3600)  # no watching thread: checked by hand
+    data, dist, app, follower = _app_with_manual_follower(tmp_path)
     client = app.test_client()
     q = "/sparql?query=" + quote(POP)
 
@@ -126,8 +142,7 @@ def test_a_release_that_cannot_be_opened_leaves_the_current_one_served(tmp_path)
     assert old.engine.pool.in_memory  # the release is held in memory: a loader process to stop later
     zygote = old.engine.pool.zygote.proc
     # the next good release is taken up
-    (data / "norwich-ct.yaml").write_text(RECORDS["norwich-ct"].replace("population_footer: 40014",
-                                                                        "population_footer: 40015").lstrip())
+    _new_population(data)
     assert build(data.parent, dist).ok
     assert follower.check() is True
     assert b"40015" in population()
@@ -143,25 +158,16 @@ def test_a_release_that_cannot_be_opened_leaves_the_current_one_served(tmp_path)
 def test_a_request_begun_before_a_switch_finishes_on_its_release(tmp_path):
     """The old release stays open while a request that began on it is still being answered (here
     a streamed answer read after the switch), and is closed once that request is done."""
-    from kg.app import Follower, create_app
     from kg.build import build
 
-    data = tmp_path / "data" / "places"
-    data.mkdir(parents=True)
-    for slug, text in RECORDS.items():
-        (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
-    dist = tmp_path / "dist"
-    assert build(data.parent, dist).ok
-    app = create_app({"DIST": str(dist), "FOLLOW": 0})
-    follower = Follower(app, app.wsgi_app, app.config["KG"], 3600)
+    data, dist, app, follower = _app_with_manual_follower(tmp_path)
     client = app.test_client()
     old = app.extensions["kg"]
     big = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 30000"
     r = client.get("/sparql?query=" + quote(big), headers={"Accept": "application/sparql-results+json"},
                    buffered=False)
     assert r.status_code == 200 and "Content-Length" not in r.headers  # streamed, still open
-    (data / "norwich-ct.yaml").write_text(RECORDS["norwich-ct"].replace("population_footer: 40014",
-                                                                        "population_footer: 40015").lstrip())
+    _new_population(data)
     assert build(data.parent, dist).ok
     assert follower.check() is True
     time.sleep(2.0)
