@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_downloads import fetch  # noqa: E402
+from bench_downloads import fetch, transfer_stats  # noqa: E402
 from servers import RESULTS, Server, start_kg, start_oxigraph  # noqa: E402
 
 QUERIES = {
@@ -51,13 +50,9 @@ def main() -> int:
         print(f"{'answer':28s}{'server':22s}{'status':>7s}{'TTFB ms':>10s}{'total ms':>10s}{'MB/s':>8s}{'bytes':>14s}")
         summary: dict = {}
         for (name, sname), ds in rows.items():
-            ttfb = statistics.median(d["ttfb"] for d in ds)
-            tot = statistics.median(d["total"] for d in ds)
-            nbytes = ds[0]["bytes"]
-            summary[f"{name}/{sname}"] = {"ttfb_ms": ttfb * 1000, "total_ms": tot * 1000, "bytes": nbytes,
-                                          "statuses": sorted({d["status"] for d in ds})}
-            print(f"{name:28s}{sname:22s}{ds[0]['status']:7d}{ttfb * 1000:10.1f}{tot * 1000:10.1f}"
-                  f"{nbytes / tot / 1e6:8.0f}{nbytes:14,d}")
+            st = summary[f"{name}/{sname}"] = transfer_stats(ds)
+            print(f"{name:28s}{sname:22s}{st['status']:7d}{st['ttfb_ms']:10.1f}{st['total_ms']:10.1f}"
+                  f"{st['mb_s']:8.0f}{st['bytes']:14,d}")
         for name in QUERIES:
             k, o = summary.get(f"{name}/kg-serve-granian1"), summary.get(f"{name}/oxigraph")
             if k and o:

@@ -44,6 +44,15 @@ def fetch(srv: Server, path: str, headers: dict | None = None) -> dict:
         conn.close()
 
 
+def transfer_stats(ds: list[dict]) -> dict:
+    """Medians over repeated fetches of one thing from one server (see fetch)."""
+    ttfb = statistics.median(d["ttfb"] for d in ds)
+    tot = statistics.median(d["total"] for d in ds)
+    nbytes = ds[0]["bytes"]
+    return {"ttfb_ms": ttfb * 1000, "total_ms": tot * 1000, "mb_s": nbytes / tot / 1e6, "bytes": nbytes,
+            "status": ds[0]["status"], "statuses": sorted({d["status"] for d in ds})}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dist", default="dist")
@@ -83,13 +92,9 @@ def main() -> int:
         print(f"{'file':38s}{'server':22s}{'status':>7s}{'TTFB ms':>9s}{'total ms':>10s}{'MB/s':>9s}{'bytes':>14s}  enc")
         summary = {}
         for (name, sname), ds in rows.items():
-            ttfb = statistics.median(d["ttfb"] for d in ds)
-            tot = statistics.median(d["total"] for d in ds)
-            nbytes = ds[0]["bytes"]
-            mbs = nbytes / tot / 1e6
-            summary[f"{name}/{sname}"] = {"ttfb_ms": ttfb * 1000, "total_ms": tot * 1000, "mb_s": mbs, "bytes": nbytes}
-            print(f"{name:38s}{sname:22s}{ds[0]['status']:7d}{ttfb * 1000:9.2f}{tot * 1000:10.1f}{mbs:9.0f}"
-                  f"{nbytes:14,d}  {ds[0]['encoding'] or '-'}")
+            st = summary[f"{name}/{sname}"] = transfer_stats(ds)
+            print(f"{name:38s}{sname:22s}{st['status']:7d}{st['ttfb_ms']:9.2f}{st['total_ms']:10.1f}{st['mb_s']:9.0f}"
+                  f"{st['bytes']:14,d}  {ds[0]['encoding'] or '-'}")
         for sname, (status, t) in reval.items():
             print(f"revalidation If-None-Match on /dumps/{big}: {sname} -> {status} in {t * 1000:.2f} ms")
         for name in (big, big + ".gz"):
