@@ -39,6 +39,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.wsgi import FileWrapper
 
 from .engine import EmbeddedEngine, Engine, RemoteEngine
 from .release import ReleaseInfo, read_release, site_root
@@ -166,6 +167,7 @@ class FastPath:
             self.follower.ensure_running()
         site, cache = self.state  # one release for the whole request, even across a swap
         environ["kg.site"] = site
+        environ.setdefault("wsgi.file_wrapper", _BigBlocks)  # gunicorn's own (sendfile) stays
         site.enter()  # counted until the response is done, so its release is not closed under it
         try:
             out = self._serve(environ, start_response, site, cache)
@@ -231,6 +233,14 @@ class FastPath:
             h304 = [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]
             cache.put(key, (status, list(headers), body, etag, h304), len(body) + 512)
         return [body]
+
+
+class _BigBlocks(FileWrapper):
+    """wsgi.file_wrapper for servers that have none (granian): werkzeug's own fallback reads
+    8 KB at a time, which held a 440 MB dump to about 0.7-1.2 GB/s; 1 MB blocks here."""
+
+    def __init__(self, file, buffer_size: int = 8192):
+        super().__init__(file, max(buffer_size, 1 << 20))
 
 
 class _Tracked:
