@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_downloads import fetch, transfer_stats  # noqa: E402
-from servers import RESULTS, Server, start_kg, start_oxigraph  # noqa: E402
+from servers import save_result, Server, start_kg, start_oxigraph  # noqa: E402
 
 QUERIES = {
     "construct-all (n-triples)": ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/n-triples"),
@@ -61,8 +61,7 @@ def main() -> int:
                 same = f"sizes within {off:.2%}" if off < 0.01 else f"SIZES DIFFER ({k['bytes']:,} vs {o['bytes']:,})"
                 print(f"  {name}: kg serve / oxigraph serve: TTFB {k['ttfb_ms'] / o['ttfb_ms']:.2f}x, "
                       f"total {k['total_ms'] / o['total_ms']:.2f}x, {same}")
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"answers-{dist.name}.json").write_text(json.dumps(summary, indent=1))
+        save_result(summary, f"answers-{dist.name}.json")
     finally:
         for s in servers:
             s.stop()

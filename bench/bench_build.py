@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import RESULTS, VENV_BIN, start_kg, start_oxigraph  # noqa: E402
+from servers import save_result, VENV_BIN, start_kg, start_oxigraph  # noqa: E402
 
 
 def run_build(data: Path, out: Path, timeout: float = 3600) -> dict:
@@ -177,8 +176,7 @@ def main() -> int:
                     s.stop()
         lines.append("verdicts: " + "; ".join(verdicts))
         print("\n".join(lines))
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "build.json").write_text(json.dumps(raw, indent=1, default=str))
+        save_result(raw, "build.json")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import RESULTS, Server, start_http_server, start_kg  # noqa: E402
+from servers import save_result, Server, start_http_server, start_kg  # noqa: E402
 
 
 def fetch(srv: Server, path: str, headers: dict | None = None) -> dict:
@@ -102,8 +101,7 @@ def main() -> int:
             if k and h:
                 print(f"  {name}: kg serve (granian, 2 workers) / http.server: TTFB {k['ttfb_ms'] / h['ttfb_ms']:.2f}x, "
                       f"throughput {k['mb_s'] / h['mb_s']:.2f}x")
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"downloads-{dist.name}.json").write_text(json.dumps(summary, indent=1))
+        save_result(summary, f"downloads-{dist.name}.json")
     finally:
         for s in servers:
             s.stop()

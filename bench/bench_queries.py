@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from queries import QUERIES, pick_place  # noqa: E402
-from servers import RESULTS, Server, start_kg, start_oxigraph, start_rdflib  # noqa: E402
+from servers import save_result, Server, start_kg, start_oxigraph, start_rdflib  # noqa: E402
 
 
 class Client:
@@ -251,10 +251,8 @@ def main() -> int:
         print(f"place: {place}")
         lines, summary = report(res, servers, modes, a.scale_target)
         print("\n".join(lines))
-        RESULTS.mkdir(exist_ok=True)
-        out = a.json or RESULTS / f"queries-{dist.name}.json"
-        out.write_text(json.dumps({"dist": str(dist), "place": place, "summary": summary,
-                                   "sizes": res["sizes"], "errors": res["errors"]}, indent=1))
+        save_result({"dist": str(dist), "place": place, "summary": summary, "sizes": res["sizes"],
+                     "errors": res["errors"]}, f"queries-{dist.name}.json", a.json)
     finally:
         for s in servers:
             s.stop()

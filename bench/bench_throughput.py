@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from queries import BY_NAME, QUERIES, pick_place, places_sample  # noqa: E402
-from servers import RESULTS, Server, start_kg, start_oxigraph, tree_cpu  # noqa: E402
+from servers import save_result, Server, start_kg, start_oxigraph, tree_cpu  # noqa: E402
 
 LUA = r"""
 local paths = {}
@@ -191,8 +191,7 @@ def main() -> int:
             ok = k["rps"] >= 4000 and k["errors"] == 0 and k["p99_us"] < 50_000
             print(f"target lookup >= 4,000 req/s, 0 errors, p99 < 50 ms at {a.clients} clients: "
                   f"{k['rps']:.0f} req/s, {k['errors']} errors, p99 {k['p99_us'] / 1000:.1f} ms: {'PASS' if ok else 'FAIL'}")
-        RESULTS.mkdir(exist_ok=True)
-        (a.json or RESULTS / f"throughput-{dist.name}.json").write_text(json.dumps(summary, indent=1))
+        save_result(summary, f"throughput-{dist.name}.json", a.json)
     finally:
         for s in servers:
             s.stop()

@@ -128,6 +128,14 @@ class Server:
         self.stop()
 
 
+def save_result(data, name: str, path: Path | None = None) -> Path:
+    """Write a benchmark's raw figures as JSON to `path`, or to bench/results/NAME."""
+    RESULTS.mkdir(exist_ok=True)
+    out = path or RESULTS / name
+    out.write_text(json.dumps(data, indent=1, default=str))
+    return out
+
+
 def _spawn(name: str, cmd: list[str], env: dict | None = None) -> tuple[subprocess.Popen, Path]:
     RESULTS.mkdir(exist_ok=True)
     log = RESULTS / f"{name}.log"
