@@ -198,3 +198,30 @@ def test_violation_in_one_chunk_fails_whole_build(seed_data_dir, tmp_path, monke
     assert not res.ok
     assert any(p.field == "operations[1].start" for p in res.problems)
     assert not (tmp_path / "dist").exists()
+
+
+def test_two_builds_in_one_second_by_one_process_are_two_releases(tmp_path, monkeypatch):
+    """The release id is the build's second and process id; a second build by the same process
+    within that second gets its own id instead of failing to publish."""
+    import datetime as dt
+
+    import kg.release
+    from kg.build import build
+    from test_app_support import RECORDS
+
+    class Frozen(dt.datetime):  # every build "now" falls in the same second
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=tz)
+
+    monkeypatch.setattr(kg.release._dt, "datetime", Frozen)
+    data = tmp_path / "data" / "places"
+    data.mkdir(parents=True)
+    for slug, text in RECORDS.items():
+        (data / f"{slug}.yaml").write_text(text.lstrip(), encoding="utf-8")
+    out = tmp_path / "dist"
+    ids = []
+    for _ in range(3):
+        assert build(data.parent, out).ok
+        ids.append(json.loads((out / "release.json").read_text())["id"])
+    assert len(set(ids)) == 3 and all(i.startswith("20261129T120000Z-") for i in ids), ids

@@ -313,7 +313,11 @@ class ReleaseWriter:
         for name, data in extra_files.items():
             (tmp / name).write_bytes(data)
             files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        rid = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
+        rid = stem = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
+        n = 1
+        while (self.rel_dir / rid).exists():  # a second build by this process within the same second
+            n += 1
+            rid = f"{stem}-{n}"
         add_void_dumps(void, base, files, void_extra)
         void.serialize(destination=str(tmp / "void.ttl"), format="turtle")
         info = ReleaseInfo(id=rid, created=created_s, base=base, triples=triples,
