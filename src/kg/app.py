@@ -12,7 +12,9 @@ Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill t
 | RESULT_LIMIT | 50_000_000 | bytes a query result may take (413 beyond) |
 | QUERY_WORKERS | 3 | query processes per server process (embedded store) |
 | MEMORY | "auto" | "on": query workers answer from the release held in memory (forked from one loader process per server process, 2-4x faster joins, sorts and aggregates than the on-disk store); "off": they open the on-disk store; "auto": in memory up to MEMORY_MAX_TRIPLES |
-| INLINE_CAP | 2000 | a query whose work is provably at most this many pattern matches (one basic graph pattern, every triple pattern anchored and small; see kg.bounded) runs in the server process, without the hop to a query process; 0: never |
+| INLINE_CAP | 2000 | a query whose work is provably at most this many rows (kg.bounded) runs in the server process, without the hop to a query process; 0: never |
+| INLINE_MAX | 100_000 | the same up to this many rows, one such query at a time per server process, when the process holds the release in memory |
+| INLINE_MEMORY_MAX_TRIPLES | 500_000 | the largest release each server process also holds in memory (with its statistics, for tighter bounds) for such queries |
 | MEMORY_MAX_TRIPLES | 10_000_000 | the largest release "auto" holds in memory (about 400 bytes a triple) |
 | LONG_QUERY_AFTER | 0.5 | seconds after which a running query counts as long |
 | LONG_QUERIES | 1 | long queries one server process runs at once (more are stopped: 503) |
@@ -41,6 +43,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.wsgi import FileWrapper
 
+from .bounded import Stats
 from .engine import EmbeddedEngine, Engine, RemoteEngine
 from .release import ReleaseInfo, read_release, site_root
 from .vocab import DEFAULT_BASE, PREFIXES, Iris
@@ -54,6 +57,8 @@ DEFAULTS = {
     "MEMORY": "auto",
     "MEMORY_MAX_TRIPLES": 10_000_000,
     "INLINE_CAP": 2000,
+    "INLINE_MAX": 100_000,
+    "INLINE_MEMORY_MAX_TRIPLES": 500_000,
     "LONG_QUERY_AFTER": 0.5,
     "LONG_QUERIES": 1,
     "SERVICE_ALLOWLIST": (),
@@ -402,7 +407,11 @@ class Site:
                                          long_after=float(config["LONG_QUERY_AFTER"]),
                                          long_max=int(config["LONG_QUERIES"]),
                                          memory_source=memory_source(self.dist, self.release, config),
-                                         inline_cap=int(config.get("INLINE_CAP", 2000)))
+                                         inline_cap=int(config.get("INLINE_CAP", 2000)),
+                                         inline_max=int(config.get("INLINE_MAX", 100_000)),
+                                         inline_memory=self.release.triples <= int(
+                                             config.get("INLINE_MEMORY_MAX_TRIPLES", 500_000)),
+                                         disk_stats=disk_stats(self.release))
         # answers can be cached only while they cannot change: one release, embedded
         self.cache_key = self.engine.release_id
         self.cache = LRU(int(config["CACHE_SIZE"]))
@@ -435,6 +444,14 @@ class Site:
             return None
         p = self.dist / name
         return p if p.is_file() else None
+
+
+def disk_stats(release: ReleaseInfo) -> Stats | None:
+    """What kg.bounded needs to bound DESCRIBE on the on-disk store (older releases: None)."""
+    sh = release.shape
+    if "max_triples_per_subject" not in sh or "blank_node_triples" not in sh:
+        return None
+    return Stats(max_s=int(sh["max_triples_per_subject"]), bnode_triples=int(sh["blank_node_triples"]))
 
 
 def memory_source(dist: Path, release: ReleaseInfo, config: dict) -> Path | None:

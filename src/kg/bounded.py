@@ -1,27 +1,41 @@
 """Which user queries may run in the web process: those whose work is provably small.
 
 User queries normally run in killable worker processes (the time limit must really stop the
-work), which costs every query a round trip between processes. For the commonest requests, a
-lookup about one resource, that hop is most of the answer time. A query may skip it when its
-work is bounded before it runs:
+work), which costs every query a round trip between processes: on a small release that hop
+and the slower on-disk store are most of the answer time. A query may skip both when an upper
+bound on its work, computed before it runs, is small.
 
-* it is a SELECT (plain variables or `*`), ASK or DESCRIBE over ONE basic graph pattern: no
-  FILTER, OPTIONAL, UNION, subquery, BIND, VALUES, GRAPH, SERVICE, property path, blank node,
-  escape or typed/numeric literal (anything outside this small grammar goes to the workers);
-* every triple pattern has a constant subject or object and matches at most `cap` triples of
-  the store, and the product of those counts is at most `cap` as well.
+The bound (`work_bound`) reads the query with a deliberately narrow grammar: SELECT (with
+expressions, aggregates, GROUP BY, HAVING, ORDER BY, LIMIT), ASK, DESCRIBE and CONSTRUCT over
+triple patterns, sequence paths (`a/b`), `OPTIONAL`, `UNION`, nested groups, sub-SELECTs,
+`FILTER` and `BIND` with a list of cheap functions. Anything else (GRAPH, SERVICE, MINUS,
+VALUES, EXISTS, other paths, blank nodes, escapes, REGEX, CONCAT, REPLACE, GROUP_CONCAT, ...)
+is "not bounded" and goes to the workers. It then bounds every intermediate result, whatever
+join order the engine picks:
 
-Every solution of the pattern is a combination of one match per triple pattern, so whatever
-join order the engine picks, it enumerates at most `len(patterns) * cap` partial solutions; the
-counts come from the store's indexes and stop as soon as the product would pass the cap. Anything unsure is "not bounded":
-the cost of a wrong "no" is one process hop, the cost of a wrong "yes" would be an unstoppable
-query, so the grammar is deliberately narrow.
+* a triple pattern matches at most `count` triples, counted in the store's indexes with its
+  constants (a constant we might not spell exactly as the engine does counts as a wildcard:
+  that only raises the count);
+* joining a pattern to rows that fix some of its positions multiplies them by at most the
+  pattern's largest *degree* for those positions (for `?x dkg:state ?s` given `?x`: the most
+  states one subject has), from `Stats`, computed once per store;
+* so for every subset S of a group's joined items, |join(S)| <= min over i of
+  |join(S - i)| * degree(i given S - i), and any plan's intermediates are such joins; OPTIONAL
+  multiplies by its right side's degree (at least 1), UNION adds, aggregates and DISTINCT do
+  not add rows, ORDER BY costs n log n.
+
+The work is counted in rows touched. Per row, the allowed functions cost time linear in the
+strings involved, never more (no function that can grow a string on each application).
+Without `Stats` (no statistics for an on-disk store) every degree is the item's own count,
+which still bounds everything, only less tightly. The cost of a wrong "no" is one process hop;
+a wrong "yes" would be a query nobody can stop, so every doubt is a "no".
 """
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass, field
 from itertools import islice
-from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -29,56 +43,180 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+|\#[^\n]*)
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<iri><[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\s?()]*>)
   | (?P<str>"[^"\\\n\r]*"|'[^'\\\n\r]*')
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<var>[?$][A-Za-z0-9_]+)
   | (?P<pname>(?:[A-Za-z][A-Za-z0-9_-]*)?:(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?)
-  | (?P<int>[0-9]+)
-  | (?P<word>[A-Za-z]+)
-  | (?P<punct>[{}.;,*()])
+  | (?P<num>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+  | (?P<word>[A-Za-z_]+)
+  | (?P<op>\^\^|&&|\|\||!=|<=|>=|[=<>!+\-*/^|])
+  | (?P<punct>[{}.;,()])
 """, re.X)
 
 _MAX_TEXT = 4000
+_WALK = 32  # matches counted by walking the index; beyond, the engine counts them
+_MAX_ITEMS = 8  # joined items in one group: the bound looks at every subset of them
 # the prologue, read with one expression per declaration (most of a typical lookup's text)
 _PREFIX_DECL = re.compile(r"""(?:\s|\#[^\n]*)*PREFIX\s+((?:[A-Za-z][A-Za-z0-9_-]*)?):\s*<([^<>"{}|^`\\\s]*)>""", re.I)
-# constructs outside the grammar, found without tokenising: most queries stop here
-_OUTSIDE = re.compile(r"\{[^}]*\{|\[|_:")
-_OUTSIDE_WORDS = frozenset("""FILTER OPTIONAL UNION GRAPH SERVICE BIND VALUES MINUS GROUP HAVING CONSTRUCT
-                              FROM BASE EXISTS COUNT""".split())
-_WORD = re.compile(r"[A-Za-z]+")
+# outside the grammar, found without tokenising: most such queries stop here
+_OUTSIDE = re.compile(r"\[|_:|\\|\"\"\"|'''")
+_OUTSIDE_WORDS = frozenset("""GRAPH SERVICE MINUS VALUES FROM NAMED BASE EXISTS LOAD INSERT DELETE
+                              REGEX CONCAT REPLACE GROUP_CONCAT ENCODE_FOR_URI SEPARATOR""".split())
+_WORD = re.compile(r"[A-Za-z_]+")
+# what an expression may call: each costs time linear in its arguments' strings per row, and
+# none makes a string longer than its arguments (so nesting cannot blow up)
+_FUNCTIONS = frozenset("""STR LANG LANGMATCHES DATATYPE BOUND IRI URI ISIRI ISURI ISBLANK ISLITERAL
+    ISNUMERIC CONTAINS STRSTARTS STRENDS LCASE UCASE STRLEN SUBSTR STRBEFORE STRAFTER YEAR MONTH DAY
+    HOURS MINUTES SECONDS TIMEZONE TZ ABS CEIL FLOOR ROUND COALESCE IF SAMETERM STRDT STRLANG NOW
+    RAND UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COUNT SUM MIN MAX AVG SAMPLE""".split())
+_EXPR_WORDS = _FUNCTIONS | {"AS", "DISTINCT", "IN", "NOT", "TRUE", "FALSE"}
+_AGGREGATES = frozenset("COUNT SUM MIN MAX AVG SAMPLE".split())
 
 
 class NotBounded(Exception):
     pass
 
 
+# ----------------------------------------------------------------------------- statistics
+
+@dataclass(frozen=True)
+class Stats:
+    """Largest degrees in a store, for joins: out_deg[p] is the most objects one subject has
+    for predicate p, in_deg[p] the most subjects one object has; max_s / max_o the most
+    triples one subject / object has; bnode_triples the triples about blank nodes (DESCRIBE
+    follows them)."""
+
+    out_deg: dict = field(default_factory=dict)
+    in_deg: dict = field(default_factory=dict)
+    max_sp: int = 0
+    max_po: int = 0
+    max_s: int = 0
+    max_o: int = 0
+    predicates: int = 0
+    bnode_triples: int = 0
+    triples: int = 0
+    pred_count: dict = field(default_factory=dict)  # triples per predicate
+    class_count: dict = field(default_factory=dict)  # rdf:type triples per class
+    # counts over _WALK of the patterns (?s p o) and (s p ?o), keyed (s, p, o) with None for
+    # the variable; a pattern of these shapes that is not here is smaller
+    big: dict = field(default_factory=dict)
+    # False for the partial statistics a large release keeps (max_s and bnode_triples only,
+    # for DESCRIBE): then nothing else here may be read, every count comes from the store
+    complete: bool = False
+
+    @classmethod
+    def of(cls, store: ox.Store) -> "Stats":
+        def per(q: str) -> dict:
+            return {r["p"]: int(r["m"].value) for r in store.query(q)}
+
+        out_deg = per("SELECT ?p (MAX(?n) AS ?m) { { SELECT ?p ?s (COUNT(*) AS ?n) { ?s ?p ?o } "
+                      "GROUP BY ?p ?s } } GROUP BY ?p")
+        in_deg = per("SELECT ?p (MAX(?n) AS ?m) { { SELECT ?p ?o (COUNT(*) AS ?n) { ?s ?p ?o } "
+                     "GROUP BY ?p ?o } } GROUP BY ?p")
+
+        def one(q: str) -> int:
+            for r in store.query(q):
+                v = r[0]
+                return int(v.value) if v is not None else 0
+            return 0
+
+        max_s = one("SELECT (MAX(?n) AS ?m) { { SELECT ?s (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s } }")
+        max_o = one("SELECT (MAX(?n) AS ?m) { { SELECT ?o (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?o } }")
+        bnodes = one("SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER isBlank(?s) }")
+        pred_count = {r["p"]: int(r["n"].value) for r in store.query(
+            "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p")}
+        class_count = {r["c"]: int(r["n"].value) for r in store.query(
+            "SELECT ?c (COUNT(*) AS ?n) { ?s a ?c } GROUP BY ?c")}
+        big: dict = {}
+        for proj, key in (("?p ?o", lambda r: (None, r["p"], r["o"])), ("?s ?p", lambda r: (r["s"], r["p"], None))):
+            for r in store.query(f"SELECT {proj} (COUNT(*) AS ?n) {{ ?s ?p ?o }} GROUP BY {proj} "
+                                 f"HAVING (COUNT(*) > {_WALK})"):
+                big[key(r)] = int(r["n"].value)
+        return cls(out_deg, in_deg, max(out_deg.values(), default=0), max(in_deg.values(), default=0),
+                   max_s, max_o, len(out_deg), bnodes, sum(pred_count.values()), pred_count, class_count, big,
+                   complete=True)
+
+
+# ----------------------------------------------------------------------------- the query, read
+
+@dataclass
+class Pattern:
+    s: object  # a variable name (str), a constant (ox term), or None: a constant counted as any
+    p: object
+    o: object
+
+    def vars(self) -> set[str]:
+        return {t for t in (self.s, self.p, self.o) if isinstance(t, str)}
+
+
+@dataclass
+class Group:
+    items: list = field(default_factory=list)  # Pattern | Group | Union | Select: joined
+    optionals: list = field(default_factory=list)  # (number of items before it, Group)
+    filters: int = 0  # FILTER and BIND expressions, evaluated per row
+    binds: set = field(default_factory=set)  # variables BIND adds
+
+
+@dataclass
+class Union:
+    branches: list
+
+
+@dataclass
+class Select:
+    where: Group
+    projected: set | None  # None: SELECT *
+    aggregate: bool = False
+    grouped: bool = False
+    ordered: bool = False
+    exprs: int = 0
+    limit: int | None = None
+
+
+@dataclass
+class Query:
+    form: str  # select, ask, describe, construct
+    select: Select | None
+    described: int = 0  # DESCRIBE: resources named in the query
+    template: int = 0  # CONSTRUCT: triples in the template
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
+    append = out.append
     pos = 0
     n = len(text)
-    while pos < n:
-        m = _TOKEN.match(text, pos)
-        if m is None:
+    for m in _TOKEN.finditer(text):
+        if m.start() != pos:
             raise NotBounded(f"unexpected {text[pos]!r}")
         pos = m.end()
-        kind = m.lastgroup or ""
+        kind = m.lastgroup
         if kind == "ws":
             continue
         value = m.group()
         if kind == "word":
-            value = value.upper() if value != "a" else value
-        out.append((kind, value))
+            if value != "a":
+                value = value.upper()
+        elif kind == "pname" and pos < n and text[pos] in ":%":
+            raise NotBounded("prefixed name we might split differently")
+        append((kind, value))
+    if pos != n:
+        raise NotBounded(f"unexpected {text[pos]!r}")
     return out
 
 
 class _Reader:
-    def __init__(self, toks: list[tuple[str, str]]):
+    def __init__(self, toks: list[tuple[str, str]], prefixes: dict[str, str]):
         self.toks = toks
         self.i = 0
+        self.prefixes = prefixes
+        self.fresh = 0
+        self.expr_tokens = 0  # tokens read inside expressions so far (their cost per row)
 
-    def peek(self) -> tuple[str, str]:
-        return self.toks[self.i] if self.i < len(self.toks) else ("end", "")
+    def peek(self, k: int = 0) -> tuple[str, str]:
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else ("end", "")
 
     def take(self) -> tuple[str, str]:
         t = self.peek()
@@ -93,7 +231,7 @@ class _Reader:
         return False
 
     def punct(self, p: str) -> bool:
-        if self.peek() == ("punct", p):
+        if self.peek()[1] == p and self.peek()[0] in ("punct", "op"):
             self.i += 1
             return True
         return False
@@ -102,54 +240,244 @@ class _Reader:
         if not self.punct(p):
             raise NotBounded(f"expected {p!r}")
 
+    def fresh_var(self) -> str:
+        self.fresh += 1
+        return f" path{self.fresh}"  # a space: no query variable can have this name
 
-def _term(r: _Reader, prefixes: dict[str, str], position: str) -> ox.NamedNode | ox.Literal | None:
-    """The constant at `position` (s, p or o), or None for a variable."""
-    kind, value = r.take()
-    if kind == "var":
-        return None
-    if kind == "iri":
-        if ":" not in value:
-            raise NotBounded("relative IRI")
-        return ox.NamedNode(value[1:-1])
-    if kind == "pname":
+    # -- terms
+
+    def iri(self, kind: str, value: str) -> ox.NamedNode:
+        if kind == "iri":
+            return ox.NamedNode(value[1:-1])
         prefix, _, local = value.partition(":")
-        if prefix not in prefixes:
+        if prefix not in self.prefixes:
             raise NotBounded("undeclared prefix")
-        return ox.NamedNode(prefixes[prefix] + local)
-    if kind == "word" and value == "a" and position == "p":
-        return RDF_TYPE
-    if kind == "str" and position == "o":
-        if r.peek()[0] == "lang":
-            lang = r.take()[1][1:]
-            if lang != lang.lower():
-                raise NotBounded("language tag case")
-            return ox.Literal(value[1:-1], language=lang)
-        return ox.Literal(value[1:-1])
-    raise NotBounded(f"unsupported term {value!r}")
+        return ox.NamedNode(self.prefixes[prefix] + local)
 
+    def term(self, position: str) -> object:
+        """A variable's name, a constant, or None for a constant we count as a wildcard."""
+        kind, value = self.take()
+        if kind == "var":
+            return value[1:]
+        if kind in ("iri", "pname"):
+            return self.iri(kind, value)
+        if kind == "word" and value == "a" and position == "p":
+            return RDF_TYPE
+        if position == "o" and kind == "str":
+            if self.peek()[0] == "lang":
+                lang = self.take()[1][1:]
+                return ox.Literal(value[1:-1], language=lang) if lang == lang.lower() else None
+            if self.peek() == ("op", "^^"):
+                self.take()
+                if self.peek()[0] not in ("iri", "pname"):
+                    raise NotBounded("datatype")
+                self.take()
+                return None
+            return ox.Literal(value[1:-1])
+        if position == "o" and (kind == "num" or (kind == "word" and value in ("TRUE", "FALSE"))):
+            return None
+        raise NotBounded(f"unsupported term {value!r}")
 
-def _triples(r: _Reader, prefixes: dict[str, str]) -> Iterator[tuple]:
-    """The triple patterns of `{ ... }` (the opening brace already read)."""
-    while not r.punct("}"):
-        s = _term(r, prefixes, "s")
+    def path(self) -> list[object]:
+        """A predicate: a variable, `a`, an IRI, or a sequence of IRIs `p1/p2/...`."""
+        steps = [self.term("p")]
+        while self.punct("/"):
+            if isinstance(steps[-1], str):
+                raise NotBounded("path")
+            steps.append(self.term("p"))
+            if isinstance(steps[-1], str):
+                raise NotBounded("path")
+        if self.peek()[0] == "op" and self.peek()[1] in ("*", "+", "|", "^", "!", "/"):
+            raise NotBounded("path")
+        return steps
+
+    # -- expressions
+
+    def expression(self) -> None:
+        """Skip one bracketed expression `( ... )`, checking every word in it."""
+        self.expect("(")
+        start = self.i
+        depth = 1
+        while depth:
+            kind, value = self.take()
+            if kind == "end" or value in ("{", "}"):
+                raise NotBounded("expression")
+            if value == "(":
+                depth += 1
+            elif value == ")":
+                depth -= 1
+            elif kind == "word" and value not in _EXPR_WORDS:
+                raise NotBounded(f"function {value}")
+            elif kind == "pname" and self.peek()[1] == "(":
+                if not value.startswith("xsd:"):
+                    raise NotBounded("function")
+        self.expr_tokens += self.i - start
+
+    def call_or_bracketed(self) -> None:
+        """`( expr )` or `FUNC( ... )` (FILTER, ORDER BY, GROUP BY, HAVING)."""
+        kind, value = self.peek()
+        if kind == "word" and value in _FUNCTIONS and self.peek(1)[1] == "(":
+            self.take()
+            self.expression()
+        elif kind == "pname" and value.startswith("xsd:") and self.peek(1)[1] == "(":
+            self.take()
+            self.expression()
+        else:
+            self.expression()
+
+    # -- patterns
+
+    def triples(self, group: Group) -> None:
+        s = self.term("s")
+        if s is None:
+            raise NotBounded("subject")
         while True:
-            p = _term(r, prefixes, "p")
+            steps = self.path()
             while True:
-                yield (s, p, _term(r, prefixes, "o"))
-                if not r.punct(","):
+                o = self.term("o")
+                subject = s
+                for k, p in enumerate(steps):
+                    obj = o if k == len(steps) - 1 else self.fresh_var()
+                    group.items.append(Pattern(subject, p, obj))
+                    subject = obj
+                if not self.punct(","):
                     break
-            if not r.punct(";"):
+            if not self.punct(";"):
                 break
-            if r.peek() in (("punct", "."), ("punct", "}")):
+            if self.peek()[1] in (".", "}"):
                 break  # a trailing ';'
-        if not r.punct("."):
-            r.expect("}")
-            return
+
+    def group(self) -> Group:
+        """`{ ... }`, the brace already read."""
+        g = Group()
+        while not self.punct("}"):
+            kind, value = self.peek()
+            if value == "{":
+                self.take()
+                if self.peek() == ("word", "SELECT"):
+                    g.items.append(self.select(sub=True))
+                    self.expect("}")
+                else:
+                    branches = [self.group()]
+                    while self.word("UNION"):
+                        self.expect("{")
+                        branches.append(self.group())
+                    g.items.append(branches[0] if len(branches) == 1 else Union(branches))
+            elif self.word("OPTIONAL"):
+                self.expect("{")
+                g.optionals.append((len(g.items), self.group()))
+            elif self.word("FILTER"):
+                before = self.expr_tokens
+                self.call_or_bracketed()
+                g.filters += self.expr_tokens - before  # per row, about linear in the expression's size
+            elif self.word("BIND"):
+                start = self.i
+                self.expression()
+                inner = self.toks[start:self.i]
+                if len(inner) < 4 or inner[-3][1] != "AS" or inner[-2][0] != "var":
+                    raise NotBounded("BIND")
+                g.binds.add(inner[-2][1][1:])
+                g.filters += len(inner) - 2
+            elif kind in ("var", "iri", "pname"):
+                self.triples(g)
+            else:
+                raise NotBounded(f"unexpected {value!r}")
+            self.punct(".")
+        return g
+
+    def select(self, sub: bool = False) -> Select:
+        if not self.word("SELECT"):
+            raise NotBounded("query form")
+        self.word("DISTINCT", "REDUCED")
+        sel = Select(Group(), set())
+        head = self.expr_tokens
+        if self.punct("*"):
+            sel.projected = None
+        else:
+            while True:
+                kind, value = self.peek()
+                if kind == "var":
+                    self.take()
+                    sel.projected.add(value[1:])  # type: ignore[union-attr]
+                elif value == "(":
+                    start = self.i
+                    self.expression()
+                    inner = self.toks[start:self.i]
+                    if len(inner) < 4 or inner[-3][1] != "AS" or inner[-2][0] != "var":
+                        raise NotBounded("projection")
+                    sel.projected.add(inner[-2][1][1:])  # type: ignore[union-attr]
+                    if any(k == "word" and v in _AGGREGATES for k, v in inner):
+                        sel.aggregate = True
+                else:
+                    break
+            if not sel.projected:
+                raise NotBounded("projection")
+        sel.exprs = self.expr_tokens - head  # per row, the expressions cost about their size
+        self.word("WHERE")
+        self.expect("{")
+        sel.where = self.group()
+        tail = self.expr_tokens
+        if self.word("GROUP"):
+            if not self.word("BY"):
+                raise NotBounded("GROUP")
+            sel.grouped = True
+            n = 0
+            while True:
+                kind, value = self.peek()
+                if kind == "var":
+                    self.take()
+                elif value == "(" or (kind == "word" and value in _FUNCTIONS):
+                    start = self.i
+                    self.call_or_bracketed()
+                    inner = self.toks[start:self.i]
+                    if len(inner) > 3 and inner[-3][1] == "AS" and inner[-2][0] == "var":
+                        if sel.projected is not None:
+                            sel.projected.add(inner[-2][1][1:])
+                else:
+                    break
+                n += 1
+            if not n:
+                raise NotBounded("GROUP BY")
+        if self.word("HAVING"):
+            self.call_or_bracketed()
+            while self.peek()[1] == "(":
+                self.call_or_bracketed()
+        if self.word("ORDER"):
+            if not self.word("BY"):
+                raise NotBounded("ORDER")
+            sel.ordered = True
+            n = 0
+            while True:
+                kind, value = self.peek()
+                if kind == "var":
+                    self.take()
+                elif self.word("ASC", "DESC"):
+                    self.expression()
+                elif value == "(" or (kind == "word" and value in _FUNCTIONS):
+                    self.call_or_bracketed()
+                else:
+                    break
+                n += 1
+            if not n:
+                raise NotBounded("ORDER BY")
+        for _ in range(2):
+            if self.word("LIMIT"):
+                kind, value = self.take()
+                if kind != "num" or not value.isdigit():
+                    raise NotBounded("LIMIT")
+                sel.limit = int(value)
+            elif self.word("OFFSET"):
+                kind, value = self.take()
+                if kind != "num" or not value.isdigit():
+                    raise NotBounded("OFFSET")
+        sel.exprs += self.expr_tokens - tail
+        if sel.grouped:
+            sel.aggregate = True
+        return sel
 
 
-def parse(text: str) -> tuple[str, list[tuple]]:
-    """(form, triple patterns) of a query in the bounded grammar; NotBounded otherwise."""
+def parse(text: str) -> Query:
+    """The query, read in the bounded grammar; NotBounded otherwise."""
     if len(text) > _MAX_TEXT:
         raise NotBounded("long query")
     prefixes: dict[str, str] = {}
@@ -160,90 +488,324 @@ def parse(text: str) -> tuple[str, list[tuple]]:
             break
         if ":" not in m.group(2):
             raise NotBounded("relative prefix IRI")
+        if m.group(1) in prefixes and prefixes[m.group(1)] != m.group(2):
+            raise NotBounded("a prefix declared twice")  # which one counts is the engine's choice
         prefixes[m.group(1)] = m.group(2)
         pos = m.end()
     body = text[pos:]
     if _OUTSIDE.search(body) or not _OUTSIDE_WORDS.isdisjoint(_WORD.findall(body.upper())):
         raise NotBounded("outside the grammar")
-    r = _Reader(_tokens(body))
-    patterns: list[tuple] = []
-    if r.word("SELECT"):
-        form = "select"
-        r.word("DISTINCT", "REDUCED")
-        if not r.punct("*"):
-            if r.peek()[0] != "var":
-                raise NotBounded("projection")
-            while r.peek()[0] == "var":
-                r.take()
+    r = _Reader(_tokens(body), prefixes)
+    kind, value = r.peek()
+    if value == "SELECT":
+        q = Query("select", r.select())
     elif r.word("ASK"):
-        form = "ask"
+        r.word("WHERE")
+        r.expect("{")
+        q = Query("ask", Select(r.group(), None))
     elif r.word("DESCRIBE"):
-        form = "describe"
         described = 0
         while r.peek()[0] in ("var", "iri", "pname"):
-            _term(r, prefixes, "s")
+            r.term("s")
             described += 1
         if not described:
             raise NotBounded("DESCRIBE *")
         if r.peek() == ("end", ""):
-            return form, patterns
+            return Query("describe", None, described=described)
+        r.word("WHERE")
+        r.expect("{")
+        q = Query("describe", Select(r.group(), None), described=described)
+    elif r.word("CONSTRUCT"):
+        r.expect("{")
+        template = r.group()
+        if template.optionals or template.filters or any(not isinstance(i, Pattern) for i in template.items):
+            raise NotBounded("template")
+        r.word("WHERE")
+        r.expect("{")
+        q = Query("construct", Select(r.group(), None), template=len(template.items))
     else:
         raise NotBounded("query form")
-    r.word("WHERE")
-    r.expect("{")
-    patterns = list(_triples(r, prefixes))
-    if form != "ask":
+    if q.form != "select":  # modifiers after ASK / DESCRIBE / CONSTRUCT: ORDER BY, LIMIT
+        assert q.select is not None
         if r.word("ORDER"):
             if not r.word("BY"):
                 raise NotBounded("ORDER")
-            keys = 0
-            while True:
+            q.select.ordered = True
+            while r.peek()[0] == "var" or r.peek()[1] in ("ASC", "DESC", "("):
                 if r.peek()[0] == "var":
                     r.take()
-                elif r.word("ASC", "DESC"):
-                    r.expect("(")
-                    if r.take()[0] != "var":
-                        raise NotBounded("order key")
-                    r.expect(")")
                 else:
-                    break
-                keys += 1
-            if not keys:
-                raise NotBounded("ORDER BY")
+                    r.word("ASC", "DESC")
+                    r.expression()
         for _ in range(2):
             if r.word("LIMIT", "OFFSET"):
-                if r.take()[0] != "int":
+                if not r.take()[1].isdigit():
                     raise NotBounded("LIMIT")
     if r.peek() != ("end", ""):
         raise NotBounded(f"unexpected {r.peek()[1]!r}")
-    return form, patterns
+    return q
 
 
-def _count(store: ox.Store, pattern: tuple, cap: int) -> int:
-    """Triples matching the pattern's constants, counted up to cap + 1."""
-    s, p, o = pattern
-    if isinstance(s, ox.Literal):
-        return 0
-    return sum(1 for _ in islice(store.quads_for_pattern(s, p, o, None), cap + 1))
+# ----------------------------------------------------------------------------- the bound
+
+class _Over(Exception):
+    """The bound passed the cap: stop counting."""
 
 
-def is_bounded(query: str, store: ox.Store, cap: int = 2000) -> bool:
-    """True when the query is in the bounded grammar and its pattern's matches are few."""
+@dataclass
+class _Item:
+    size: int
+    vars: frozenset  # bound in every row: only these narrow a join
+    pattern: Pattern | None  # a triple pattern knows its degrees; other items only their size
+    maybe: frozenset = frozenset()  # bound in some rows (OPTIONAL, UNION, BIND, expressions)
+
+
+class _Bounder:
+    def __init__(self, store: ox.Store, stats: Stats | None, cap: int):
+        self.store = store
+        self.stats = stats if stats is not None and stats.complete else None  # counts, degrees
+        self.cap = cap
+
+    def check(self, n: float) -> int:
+        if n > self.cap:
+            raise _Over
+        return int(n)
+
+    def count(self, p: Pattern) -> int:
+        """Triples matching the pattern's constants (its variables and wildcards match any)."""
+        s, pr, o = (t if isinstance(t, (ox.NamedNode, ox.Literal)) else None for t in (p.s, p.p, p.o))
+        if isinstance(s, ox.Literal) or isinstance(pr, ox.Literal):
+            return 0
+        st = self.stats
+        if st is not None and s is None and pr is not None:  # no index walk for the big ones
+            if o is None:
+                return self.check(st.pred_count.get(pr, 0))
+            if pr == RDF_TYPE and isinstance(o, ox.NamedNode):
+                return self.check(st.class_count.get(o, 0))
+        if s is None and pr is None and o is None:
+            return self.check(st.triples if st is not None else math.inf)
+        if st is not None and pr is not None and (s is None) != (o is None):
+            n = st.big.get((s, pr, o))  # counted ahead when large
+            if n is not None:
+                return self.check(n)
+            walk = _WALK
+        else:
+            walk = 8 * _WALK
+        n = sum(1 for _ in islice(self.store.quads_for_pattern(s, pr, o, None), walk + 1))
+        if n <= walk:
+            return n
+        # many: let the engine count them (fast, and the count is capped by a LIMIT)
+        where = " ".join(t.__str__() if t is not None else f"?v{k}" for k, t in enumerate((s, pr, o)))
+        q = f"SELECT (COUNT(*) AS ?n) {{ SELECT * {{ {where} }} LIMIT {self.cap + 1} }}"
+        return self.check(int(next(iter(self.store.query(q)))[0].value))
+
+    def degree(self, item: _Item, fixed: frozenset) -> int:
+        """The most rows of `item` that agree on given values of the variables `fixed`."""
+        shared = item.vars & fixed
+        if not shared:
+            return item.size
+        p = item.pattern
+        if p is None or self.stats is None:
+            return item.size
+        st = self.stats
+        bound_s = not isinstance(p.s, str) or p.s in shared
+        bound_p = not isinstance(p.p, str) or p.p in shared
+        bound_o = not isinstance(p.o, str) or p.o in shared
+        pred = p.p if isinstance(p.p, ox.NamedNode) else None
+        if bound_s and bound_p and bound_o:
+            d = 1
+        elif bound_s and bound_p:
+            d = st.out_deg.get(pred, 0) if pred is not None else st.max_sp
+        elif bound_p and bound_o:
+            d = st.in_deg.get(pred, 0) if pred is not None else st.max_po
+        elif bound_s and bound_o:
+            d = st.predicates
+        elif bound_s:
+            d = st.max_s
+        elif bound_o:
+            d = st.max_o
+        else:
+            d = item.size
+        return min(d, item.size)
+
+    def group(self, g: Group) -> tuple[int, int, frozenset, frozenset]:
+        """(rows, work, variables bound in every row, variables bound in some) of a group.
+
+        A variable that may be unbound in a row (from an OPTIONAL, one branch of a UNION, a
+        BIND) joins that row with every row of the other side, so only the variables bound in
+        every row count as shared when a join is bounded by a degree."""
+        items: list[_Item] = []
+        work = 0
+        for it in g.items:
+            if isinstance(it, Pattern):
+                n = self.count(it)
+                vs = frozenset(it.vars())
+                items.append(_Item(n, vs, it, vs))
+                work += n
+            else:
+                rows, w, certain, maybe = self.node(it)
+                items.append(_Item(rows, certain, None, maybe | certain))
+                work += w
+        if len(items) > _MAX_ITEMS:
+            raise NotBounded("too many joined items")
+        k = len(items)
+        full = (1 << k) - 1
+        names = sorted(frozenset().union(*(it.maybe for it in items)))
+        bit = {v: 1 << n for n, v in enumerate(names)}
+        ivars = [sum(bit[v] for v in it.vars) for it in items]
+        anyvars = [sum(bit[v] for v in it.maybe) for it in items]
+        adj = [0] * k  # items the engine may join with item i (sharing any variable)
+        for i in range(k):
+            for j in range(k):
+                if i != j and anyvars[i] & anyvars[j]:
+                    adj[i] |= 1 << j
+        # jb[S]: a bound on the rows of the join of S (a bit mask of items), for the connected S
+        # (-1 for the others): the engine joins the parts of a connected pattern through shared
+        # variables, and takes the product of unconnected parts last
+        jb = [-1] * (full + 1)
+        vm = [0] * (full + 1)  # the variables bound in every row of S, as a bit mask
+        degs: dict = {}
+        biggest = 1 if k == 0 else 0
+        for mask in range(1, full + 1):
+            low = mask & -mask
+            vm[mask] = vm[mask ^ low] | ivars[low.bit_length() - 1]
+            if mask == low:  # one item
+                jb[mask] = n = self.check(items[low.bit_length() - 1].size)
+                if n > biggest:
+                    biggest = n
+                continue
+            best = -1
+            m = mask
+            while m:
+                b = m & -m
+                m ^= b
+                others = mask ^ b
+                if jb[others] < 0:
+                    continue  # S - j is not connected
+                j = b.bit_length() - 1
+                if not adj[j] & others:
+                    continue
+                key = (j, ivars[j] & vm[others])
+                d = degs.get(key)
+                if d is None:
+                    d = degs[key] = self.degree(items[j], frozenset(v for v in names if bit[v] & key[1]))
+                cand = jb[others] * d
+                if best < 0 or cand < best:
+                    best = cand
+            if best >= 0:
+                jb[mask] = n = self.check(best)
+                if n > biggest:
+                    biggest = n
+        # the connected components, joined last as a product
+        rows = 1
+        seen = 0
+        for i in range(k):
+            if seen >> i & 1:
+                continue
+            comp = 1 << i
+            while True:
+                grow = comp
+                for j in range(k):
+                    if comp >> j & 1:
+                        grow |= adj[j]
+                if grow == comp:
+                    break
+                comp = grow
+            seen |= comp
+            rows = self.check(rows * jb[comp])
+        biggest = max(biggest, rows)
+        certain = frozenset().union(*(it.vars for it in items))
+        maybe = frozenset().union(*(it.maybe for it in items)) | frozenset(g.binds)
+        work += 2 * k * biggest
+        top = biggest  # the largest intermediate so far
+        for _before, opt in g.optionals:
+            r_rows, r_work, r_certain, r_maybe = self.group(opt)
+            shared = certain & r_certain
+            single = len(opt.items) == 1 and isinstance(opt.items[0], Pattern) and not opt.optionals
+            if single:
+                pat = opt.items[0]
+                f = max(1, self.degree(_Item(self.count(pat), frozenset(pat.vars()), pat), shared))
+                work += top * (f + 1) + r_work
+            else:
+                f = max(1, r_rows)
+                work += top * (r_work + 1) + r_work
+            rows = self.check(rows * f)
+            top = self.check(top * f)
+            maybe |= r_maybe
+            self.check(work)
+        work += top * g.filters
+        return rows, self.check(work), certain, maybe
+
+    def node(self, it) -> tuple[int, int, frozenset, frozenset]:
+        if isinstance(it, Group):
+            return self.group(it)
+        if isinstance(it, Union):
+            rows = work = 0
+            certain: frozenset | None = None
+            maybe: frozenset = frozenset()
+            for b in it.branches:
+                r, w, c, m = self.group(b)
+                rows += r
+                work += w
+                certain = c if certain is None else certain & c
+                maybe |= m
+            return self.check(rows), self.check(work), certain or frozenset(), maybe
+        if isinstance(it, Select):
+            return self.select(it)
+        raise NotBounded("item")
+
+    def select(self, sel: Select) -> tuple[int, int, frozenset, frozenset]:
+        rows, work, certain, maybe = self.group(sel.where)
+        work += rows * (sel.exprs + 1)
+        if sel.aggregate:
+            work += rows
+            if not sel.grouped:
+                rows = 1
+        if sel.ordered:
+            work += rows * max(1, math.ceil(math.log2(rows + 1)))
+        if sel.limit is not None:
+            rows = min(rows, sel.limit)
+        if sel.projected is None:
+            return rows, self.check(work), certain, maybe
+        out = frozenset(sel.projected)  # what an expression computes may be unbound
+        return rows, self.check(work), out & certain, out
+
+
+def bounds(query: str, store: ox.Store, stats: Stats | None = None, cap: int = 2000) -> tuple[int, int] | None:
+    """(rows of the answer, rows its evaluation touches), each an upper bound, or None when the
+    query is outside the bounded grammar or a bound passes `cap`."""
     try:
-        _form, patterns = parse(query)
-    except NotBounded:
-        return False
+        q = parse(query)
+        b = _Bounder(store, stats, cap)
+        if q.select is None:  # DESCRIBE <iri> ...: their descriptions
+            if stats is None:
+                return None
+            n = b.check(q.described * max(1, stats.max_s + stats.bnode_triples))
+            return n, n
+        rows, work, _, _ = b.select(q.select)
+        if q.form == "construct":
+            rows = rows * q.template
+            work += rows
+        elif q.form == "describe":
+            if stats is None:
+                return None
+            rows = rows * q.described * max(1, stats.max_s + stats.bnode_triples)
+            work += rows
+        elif q.form == "ask":
+            rows = 1
+        return rows, b.check(work)
+    except (NotBounded, _Over):
+        return None
     except (ValueError, TypeError):  # an IRI pyoxigraph refuses, ...: let the workers report it
-        return False
-    if len(patterns) > 8:
-        return False
-    if any(pat[0] is None and pat[2] is None for pat in patterns):
-        return False  # neither end bound: a scan of a predicate at least
-    product = 1
-    for pat in patterns:
-        room = cap // product  # counting stops as soon as the product would pass the cap
-        n = _count(store, pat, room)
-        if n > room:
-            return False
-        product *= max(n, 1)
-    return True
+        return None
+
+
+def work_bound(query: str, store: ox.Store, stats: Stats | None = None, cap: int = 2000) -> int | None:
+    """An upper bound on the rows the query's evaluation touches, or None (see `bounds`)."""
+    b = bounds(query, store, stats, cap)
+    return None if b is None else b[1]
+
+
+def is_bounded(query: str, store: ox.Store, cap: int = 2000, stats: Stats | None = None) -> bool:
+    """True when the query is in the bounded grammar and its work is at most `cap` rows."""
+    return work_bound(query, store, stats, cap) is not None

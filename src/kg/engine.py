@@ -27,6 +27,7 @@ import itertools
 import os
 import queue
 import re
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -35,7 +36,9 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 import pyoxigraph as ox
 
-from .bounded import is_bounded
+from .bounded import Stats, work_bound
+
+INLINE_SLOW = 0.25  # seconds: an inline query slower than this goes to the workers next time
 
 # ----------------------------------------------------------------------------- formats
 
@@ -834,11 +837,18 @@ class EmbeddedEngine(Engine):
 
     def __init__(self, store_path: str, *, timeout: float = 10.0, result_limit: int = 50_000_000,
                  workers: int = 3, release_id: str | None = None, long_after: float = 0.5, long_max: int = 1,
-                 memory_source: str | None = None, inline_cap: int = 2000):
+                 memory_source: str | None = None, inline_cap: int = 2000, inline_max: int = 100_000,
+                 inline_memory: bool = False, disk_stats: Stats | None = None):
         self.store_path = str(store_path)
-        # a query whose work is provably small (kg.bounded) runs here, without the process hop
+        # a query whose work is provably small (kg.bounded) runs here, without the process hop:
+        # up to inline_cap rows always; up to inline_max rows, one at a time, when this process
+        # holds the release in memory (inline_memory: small releases) with its statistics
         self.inline_cap = inline_cap
+        self.inline_max = max(inline_max, inline_cap)
+        self.inline_slot = threading.Semaphore(1)
         self.inlined = 0
+        self.slow_inline: OrderedDict = OrderedDict()  # fingerprints of inline runs that were slow
+        self.disk_stats = disk_stats
         self.timeout = timeout
         self.result_limit = result_limit
         self.memory_source = str(memory_source) if memory_source else None
@@ -846,10 +856,25 @@ class EmbeddedEngine(Engine):
                                memory_source=self.memory_source)
         # start the query processes now, in the background, so the first query need not wait
         threading.Thread(target=self.pool.start, daemon=True).start()
+        self.memory: tuple[ox.Store, Stats] | None = None
+        self.memory_ready = threading.Event()
+        if inline_memory and self.memory_source and inline_cap:
+            threading.Thread(target=self._load_memory, daemon=True).start()
+        else:
+            self.memory_ready.set()
         self.release_id = release_id
         self.info = EngineInfo("embedded", self.store_path)
         self._store: ox.Store | None = None
         self._pid = 0
+
+    def _load_memory(self) -> None:
+        try:
+            mem = load_in_memory(self.memory_source)  # type: ignore[arg-type]
+            self.memory = (mem, Stats.of(mem))
+        except Exception as e:  # noqa: BLE001 - the on-disk store keeps serving
+            print(f"kg: could not hold the release in memory for small queries: {e}", file=sys.stderr, flush=True)
+        finally:
+            self.memory_ready.set()
 
     @property
     def store(self) -> ox.Store:
@@ -862,11 +887,35 @@ class EmbeddedEngine(Engine):
                 graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None,
                 stream=False) -> Answer | Streamed:
         req = (query, results_format, graph_format, default_graphs, named_graphs, self.result_limit, base_iri)
-        if self.inline_cap and not default_graphs and not named_graphs \
-                and is_bounded(query, self.store, self.inline_cap):
-            self.inlined += 1
-            return run_on_store(self.store, *req)  # type: ignore[return-value]  # whole: no emit
+        if self.inline_cap and not default_graphs and not named_graphs:
+            memory = self.memory
+            if memory is not None:
+                cost = work_bound(query, memory[0], memory[1], self.inline_max)
+                if cost is not None and (not self.slow_inline or fingerprint(query) not in self.slow_inline):
+                    if cost <= self.inline_cap:
+                        return self._inline(memory[0], req, cost)
+                    if self.inline_slot.acquire(blocking=False):  # larger ones: one at a time
+                        try:
+                            return self._inline(memory[0], req, cost)
+                        finally:
+                            self.inline_slot.release()
+            elif work_bound(query, self.store, self.disk_stats, self.inline_cap) is not None:
+                return self._inline(self.store, req, 0)
         return self.pool.run(req + (STREAM_AFTER if stream else 0,), self.timeout)
+
+    def _inline(self, store: ox.Store, req: tuple, cost: int) -> Answer:
+        self.inlined += 1
+        t0 = time.monotonic()
+        try:
+            return run_on_store(store, *req)  # type: ignore[return-value]  # whole: no emit
+        finally:
+            dt = time.monotonic() - t0
+            if dt > INLINE_SLOW:  # the bound held but the time did not: send it to the workers from now on
+                self.slow_inline[fingerprint(req[0])] = dt
+                while len(self.slow_inline) > 1024:
+                    self.slow_inline.popitem(last=False)
+                print(f"kg: a query bounded at {cost:,} rows took {dt:.2f} s in the server process; "
+                      "it goes to the query workers from now on", file=sys.stderr, flush=True)
 
     def select(self, query: str) -> list[dict[str, Term]]:
         res = self.store.query(query)

@@ -40,6 +40,9 @@ class ReleaseInfo:
     counts: dict[str, int] = field(default_factory=dict)
     files: dict[str, dict] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    # for the server's cost bounds (kg.bounded): the most triples one subject has, and the
+    # triples about blank nodes (DESCRIBE follows them)
+    shape: dict[str, int] = field(default_factory=dict)
 
 
 def releases_dir(out: Path) -> Path:
@@ -112,6 +115,16 @@ def counts(store: ox.Store) -> dict[str, int]:
     out["places_using_tactics"] = int(next(iter(store.query(
         f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?j) AS ?n) WHERE {{ ?j dkg:usesTactic ?t }}")))["n"].value)
     return out
+
+
+def shape(store: ox.Store) -> dict[str, int]:
+    def one(q: str) -> int:
+        v = next(iter(store.query(q)))[0]
+        return int(v.value) if v is not None else 0
+
+    return {"max_triples_per_subject": one("SELECT (MAX(?n) AS ?m) { { SELECT ?s (COUNT(*) AS ?n) "
+                                           "{ ?s ?p ?o } GROUP BY ?s } }"),
+            "blank_node_triples": one("SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER isBlank(?s) }")}
 
 
 def void_graph(store: ox.Store, base: str, files: dict[str, dict], created: str,
@@ -303,6 +316,7 @@ class ReleaseWriter:
                 self.step("dumps")
                 void = void_stats(store, base, created_s)
                 stats = counts(store)
+                shape_ = shape(store)
                 triples = len(store)
             finally:
                 files: dict[str, dict] = {}
@@ -321,7 +335,7 @@ class ReleaseWriter:
         add_void_dumps(void, base, files, void_extra)
         void.serialize(destination=str(tmp / "void.ttl"), format="turtle")
         info = ReleaseInfo(id=rid, created=created_s, base=base, triples=triples,
-                           counts=stats, files=files, meta=meta)
+                           counts=stats, files=files, meta=meta, shape=shape_)
         store.flush()
         del store  # close the store before it is published read-only
         self.step("void")
