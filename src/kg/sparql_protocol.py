@@ -235,7 +235,7 @@ def choose_formats(accept: str | None, fmt: str | None) -> tuple[str, str]:
 def service_iris(query: str) -> list[str] | None:
     """The IRIs in SERVICE clauses; [] when there are none; None if a SERVICE target is a
     variable or the query cannot be read (treated as not allowed)."""
-    if not SERVICE_WORD.search(query):
+    if "service" not in query.lower() or not SERVICE_WORD.search(query):
         return []  # the fast path: almost every query
     if len(query) > 100_000 or nesting_depth(query) > MAX_DEPTH:
         return None  # too big for the (slow, recursive) reader: not allowed
