@@ -584,6 +584,8 @@ class _Bounder:
                 return self.check(st.class_count.get(o, 0))
         if s is None and pr is None and o is None:
             return self.check(st.triples if st is not None else math.inf)
+        if st is None and s is None and o is None:
+            raise NotBounded("a scan of a predicate")  # without statistics: too slow to count
         if st is not None and pr is not None and (s is None) != (o is None):
             n = st.big.get((s, pr, o))  # counted ahead when large
             if n is not None:

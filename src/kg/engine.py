@@ -850,7 +850,7 @@ class EmbeddedEngine(Engine):
         self.inline_slot = threading.Semaphore(1)
         self.inlined = 0
         self.slow_inline: OrderedDict = OrderedDict()  # fingerprints of inline runs that were slow
-        self.verdicts: dict[str, int | None] = {}  # query text -> work bound on the memory copy
+        self.verdicts: dict[tuple, int | None] = {}  # (id of the store, query text) -> work bound
         self.disk_stats = disk_stats
         self.timeout = timeout
         self.result_limit = result_limit
@@ -893,7 +893,7 @@ class EmbeddedEngine(Engine):
         if self.inline_cap and not default_graphs and not named_graphs:
             memory = self.memory
             if memory is not None:
-                cost = self._cost(query, memory)
+                cost = self._cost(query, memory[0], memory[1], self.inline_max)
                 if cost is not None and (not self.slow_inline or fingerprint(query) not in self.slow_inline):
                     if cost <= self.inline_cap:
                         return self._inline(memory[0], req, cost)
@@ -902,20 +902,20 @@ class EmbeddedEngine(Engine):
                             return self._inline(memory[0], req, cost)
                         finally:
                             self.inline_slot.release()
-            elif work_bound(query, self.store, self.disk_stats, self.inline_cap) is not None:
+            elif self._cost(query, self.store, self.disk_stats, self.inline_cap) is not None:
                 return self._inline(self.store, req, 0)
         return self.pool.run(req + (STREAM_AFTER if stream else 0,), self.timeout)
 
-    def _cost(self, query: str, memory: tuple[ox.Store, Stats]) -> int | None:
-        """work_bound on the in-memory copy, remembered per query text: the bound depends only
-        on the text and on this release. Leading comments are left out of the key (they cannot
-        change what a query means), so a client that tags each request with one still skips
-        the analysis; anything else must be the same character for character."""
+    def _cost(self, query: str, store: ox.Store, stats: Stats | None, cap: int) -> int | None:
+        """work_bound, remembered per query text: the bound depends only on the text and on
+        this release (and whether the in-memory copy is loaded yet). Leading comments are left
+        out of the key (they cannot change what a query means), so a client that tags each
+        request with one still skips the analysis; anything else must match exactly."""
         m = _LEADING_COMMENTS.match(query)
-        key = query[m.end():] if m else query
+        key = (id(store), query[m.end():] if m else query)
         cost = self.verdicts.get(key, _UNSEEN)
         if cost is _UNSEEN:
-            cost = work_bound(query, memory[0], memory[1], self.inline_max)
+            cost = work_bound(query, store, stats, cap)
             if len(self.verdicts) >= 4096:
                 self.verdicts.clear()
             self.verdicts[key] = cost
