@@ -41,9 +41,9 @@ import pyoxigraph as ox
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+|\#[^\n]*)
-  | (?P<iri><[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\s?()]*>)
+# one token, with the whitespace and comments before it (possessive: no backtracking)
+_TOKEN = re.compile(r"""(?:\s+|\#[^\r\n]*)*+(?:
+    (?P<iri><[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\s?()]*>)
   | (?P<str>"[^"\\\n\r]*"|'[^'\\\n\r]*')
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<var>[?$][A-Za-z0-9_]+)
@@ -52,13 +52,14 @@ _TOKEN = re.compile(r"""
   | (?P<word>[A-Za-z_]+)
   | (?P<op>\^\^|&&|\|\||!=|<=|>=|[=<>!+\-*/^|])
   | (?P<punct>[{}.;,()])
-""", re.X)
+)""", re.X)
+_TAIL = re.compile(r"(?:\s+|\#[^\r\n]*)*+\Z")
 
 _MAX_TEXT = 4000
 _WALK = 32  # matches counted by walking the index; beyond, the engine counts them
 _MAX_ITEMS = 8  # joined items in one group: the bound looks at every subset of them
 # the prologue, read with one expression per declaration (most of a typical lookup's text)
-_PREFIX_DECL = re.compile(r"""(?:\s|\#[^\n]*)*PREFIX\s+((?:[A-Za-z][A-Za-z0-9_-]*)?):\s*<([^<>"{}|^`\\\s]*)>""", re.I)
+_PREFIX_DECL = re.compile(r"""(?:\s|\#[^\r\n]*)*+PREFIX\s+((?:[A-Za-z][A-Za-z0-9_-]*)?):\s*<([^<>"{}|^`\\\s]*)>""", re.I)
 # outside the grammar, found without tokenising: most such queries stop here
 _OUTSIDE = re.compile(r"\[|_:|\\|\"\"\"|'''")
 _OUTSIDE_WORDS = frozenset("""GRAPH SERVICE MINUS VALUES FROM NAMED BASE EXISTS LOAD INSERT DELETE
@@ -187,23 +188,22 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     append = out.append
     pos = 0
     n = len(text)
-    for m in _TOKEN.finditer(text):
-        if m.start() != pos:
-            raise NotBounded(f"unexpected {text[pos]!r}")
+    match = _TOKEN.match
+    while True:
+        m = match(text, pos)
+        if m is None:
+            if _TAIL.match(text, pos):
+                return out
+            raise NotBounded("unexpected text")
         pos = m.end()
         kind = m.lastgroup
-        if kind == "ws":
-            continue
-        value = m.group()
+        value = m.group(kind)  # type: ignore[arg-type]
         if kind == "word":
             if value != "a":
                 value = value.upper()
         elif kind == "pname" and pos < n and text[pos] in ":%":
             raise NotBounded("prefixed name we might split differently")
-        append((kind, value))
-    if pos != n:
-        raise NotBounded(f"unexpected {text[pos]!r}")
-    return out
+        append((kind, value))  # type: ignore[arg-type]
 
 
 class _Reader:
