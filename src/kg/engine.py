@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 import pyoxigraph as ox
 
-from .bounded import Stats, work_bound
+from .bounded import MAX_TEXT, Stats, work_bound
 
 _UNSEEN = object()
 INLINE_SLOW = 0.25  # seconds: an inline query slower than this goes to the workers next time
@@ -941,6 +941,8 @@ class EmbeddedEngine(Engine):
         """work_bound, remembered per query text (exactly: the bench's "fresh" requests, which
         differ by a comment, pay for the analysis as any new query does) for this release and
         store (the in-memory copy may be loaded later)."""
+        if len(query) > MAX_TEXT:
+            return None  # never bounded; and a long text is not worth keeping as a key
         key = (id(store), query)
         cost = self.verdicts.get(key, _UNSEEN)
         if cost is _UNSEEN:
