@@ -462,3 +462,20 @@ def test_larger_inline_queries_run_one_at_a_time():
         assert eng.inlined == 2
     finally:
         eng.close()
+
+
+def test_a_sort_that_stops_the_engine_costs_one_worker_not_the_server():
+    """Oxigraph 0.5.13 may abort on ORDER BY over mixed kinds of values: such a query is never
+    run in the web process; in a worker it is answered or reported, and the server goes on."""
+    eng = _engine(inline_memory=True)
+    try:
+        before = eng.inlined
+        for i in range(4):
+            try:
+                eng.execute(f"# {i}\nSELECT * WHERE {{ ?s ?p ?o }} ORDER BY ?o LIMIT 5")
+            except engine_mod.QueryError as e:
+                assert "ORDER BY" in str(e) and e.status == 400
+        assert eng.inlined == before
+        assert json.loads(eng.execute(q(f"ASK {{ {P} ?p ?o }}")).body)["boolean"] is True
+    finally:
+        eng.close()

@@ -753,7 +753,12 @@ class WorkerPool:
                 w.kill()
                 self._replace()
                 w = None
-            raise QueryError("the query worker died while answering this query") from None
+            hint = ""
+            if re.search(r"\bORDER\s+BY\b", request[0], re.I):
+                # Oxigraph 0.5.13 aborts when ORDER BY meets values of different kinds
+                hint = ("; ORDER BY over values of different kinds (numbers, dates, strings, IRIs) "
+                        "can stop the engine: sort by STR(?x), or keep one kind of value with FILTER")
+            raise QueryError("the query worker died while answering this query" + hint) from None
         finally:
             if slot:
                 self.long_slots.release()
