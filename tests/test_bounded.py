@@ -100,7 +100,8 @@ UNSAFE_SORTS = [
     f"SELECT * WHERE {{ {P} ?p ?o }} ORDER BY ?o",
     f"SELECT * WHERE {{ {P} ?p ?o }} ORDER BY STR(?o)",
     "SELECT ?d WHERE { ?op dkg:startDate ?d } ORDER BY ?d",
-    "SELECT ?y WHERE { ?op dkg:startDate ?d BIND (SUBSTR(STR(?d), 1, 4) AS ?y) } ORDER BY ?y",
+    "SELECT ?y WHERE { ?op dkg:startDate ?d BIND (COALESCE(?d, 0) AS ?y) } ORDER BY ?y",
+    "SELECT (MIN(?d) AS ?first) WHERE { ?op dkg:startDate ?d } ORDER BY ?first",
     f"SELECT ?x WHERE {{ {{ {P} rdfs:label ?x }} UNION {{ {P} dkg:state ?x }} }} ORDER BY ?x",
 ]
 SAFE_SORTS = [
@@ -108,6 +109,8 @@ SAFE_SORTS = [
     f"SELECT ?l WHERE {{ {P} rdfs:label ?l }} ORDER BY DESC(?l)",
     "SELECT ?t (COUNT(?x) AS ?n) WHERE { ?x dkg:usesTactic ?t } GROUP BY ?t ORDER BY DESC(?n) ?t",
     f"SELECT ?x WHERE {{ {{ {P} dkg:state ?x }} UNION {{ {P} dkg:usesTactic ?x }} }} ORDER BY ?x",
+    "SELECT ?y WHERE { ?op dkg:startDate ?d BIND (SUBSTR(STR(?d), 1, 4) AS ?y) } ORDER BY ?y",
+    "SELECT (STRLEN(?l) AS ?n) WHERE { ?x rdfs:label ?l } ORDER BY DESC(?n)",
 ]
 
 # in the grammar, but large: the whole graph, or cross products
@@ -366,6 +369,30 @@ def test_a_union_joined_to_rows_may_run_once_per_row():
     got = bounds(text, store, stats, BIG)
     assert got is None or got[1] >= 2000 * 2000
     assert bounds(text, store, stats, 100_000) is None
+
+
+def test_a_sub_select_is_evaluated_once():
+    """The bound counts a sub-SELECT's work once (Oxigraph's optimizer does not re-run a
+    projection for each row it is joined to, unlike a UNION or a nested group). Checked here
+    on the engine: joined to 2,000 rows it costs about what it costs alone, not 2,000 times."""
+    store, _ = _synthetic([(f"{X}x{i}", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"{X}T")
+                           for i in range(2000)]
+                          + [(f"{X}x{i}", f"{X}derived", f"{X}t{i % 300}") for i in range(3000)])
+    sub = f"{{ SELECT ?x (COUNT(?t) AS ?n) WHERE {{ ?x <{X}derived> ?t . ?t2 <{X}derived> ?t }} GROUP BY ?x }}"
+    plain = f"{{ SELECT ?x ?t WHERE {{ ?x <{X}derived> ?t . ?t2 <{X}derived> ?t }} }}"
+
+    def took(text: str) -> float:
+        best = 1e9
+        for _ in range(3):
+            t = time.perf_counter()
+            sum(1 for _ in store.query(text))
+            best = min(best, time.perf_counter() - t)
+        return best
+
+    for s in (sub, plain):
+        alone = took(f"SELECT * WHERE {s}")
+        joined = took(f"SELECT * WHERE {{ ?x a <{X}T> . {s} }}")
+        assert joined < 50 * alone + 0.05, (s, alone, joined)  # re-run per row: ~2,000x
 
 
 def test_the_reader_takes_linear_time_on_runs_of_name_characters():

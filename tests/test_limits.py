@@ -43,6 +43,13 @@ def test_heavy_query_is_stopped_while_cheap_ones_answer(server):
         q = f'SELECT ?s WHERE {{ ?s ?p ?o FILTER regex(str(?s), "{i}") }} LIMIT 1'
         assert http("GET", f"{server}/sparql?query={quote(q)}", headers={"Accept": "text/csv"})[0] == 200
     before = descendants(proc.pid)
+    deadline = time.monotonic() + 10  # the pool starts its workers in the background: let it settle
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = descendants(proc.pid)
+        if now == before:
+            break
+        before = now
     assert len(before) >= 3, before
     out: dict = {}
 
