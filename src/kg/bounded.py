@@ -641,6 +641,7 @@ class _Bounder:
         self.store = store
         self.stats = stats if stats is not None and stats.complete else None  # counts, degrees
         self.cap = cap
+        self.peak = 0
 
     def check(self, n: float) -> int:
         if n > self.cap:
@@ -715,6 +716,7 @@ class _Bounder:
         SPARQL says: the items up to a barrier (OPTIONAL, BIND) are joined, and what follows is
         joined to that result as one more item."""
         work = 0
+        outer_peak, self.peak = self.peak, 0  # the largest intermediate inside this group
         done: _Item | None = None  # what the items and barriers so far give
         done_work = 0
         top = 1  # the largest intermediate result so far
@@ -759,13 +761,19 @@ class _Bounder:
                 else:  # evaluated alone, or once per row of the left side
                     f = max(1, r_rows)
                     work += done.size * (r_work + 1) + r_work
+                # its FILTER may use the left side's variables: evaluated once per pair of rows
+                work += done.size * max(1, r_rows) * payload.filters
                 done = _Item(self.check(done.size * f), done.vars, None, done.maybe | r_maybe | r_certain)
                 top = max(top, done.size)
+                self.peak = max(self.peak, done.size)
                 done_work = work = self.check(work)
             elif kind == "bind":
                 done = _Item(done.size, done.vars, None, done.maybe | {payload[0]})
         assert done is not None
-        work += top * g.filters
+        # a FILTER may be pushed down into nested groups, onto rows this group's joins never see
+        inner = max(top, self.peak)
+        self.peak = max(outer_peak, inner)
+        work += inner * g.filters
         return done.size, self.check(work), done.vars, done.maybe
 
     def join(self, items: list[_Item], rerun: list[int]) -> tuple[int, int, int]:
@@ -842,6 +850,7 @@ class _Bounder:
             seen |= comp
             rows = self.check(rows * jb[comp])
         biggest = max(biggest, rows)
+        self.peak = max(self.peak, biggest)
         work = 2 * k * biggest
         if k > 1:
             work += biggest * sum(rerun)
@@ -961,7 +970,7 @@ def bounds(query: str, store: ox.Store, stats: Stats | None = None, cap: int = 2
         elif q.form == "ask":
             rows = 1
         return rows, b.check(work)
-    except (NotBounded, _Over):
+    except (NotBounded, _Over, RecursionError):  # RecursionError: nesting deeper than we read
         return None
     except (ValueError, TypeError):  # an IRI pyoxigraph refuses, ...: let the workers report it
         return None
