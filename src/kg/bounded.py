@@ -151,15 +151,8 @@ class Stats:
         in_deg = per("SELECT ?p (MAX(?n) AS ?m) { { SELECT ?p ?o (COUNT(*) AS ?n) { ?s ?p ?o } "
                      "GROUP BY ?p ?o } } GROUP BY ?p")
 
-        def one(q: str) -> int:
-            for r in store.query(q):
-                v = r[0]
-                return int(v.value) if v is not None else 0
-            return 0
-
-        max_s = one("SELECT (MAX(?n) AS ?m) { { SELECT ?s (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s } }")
-        max_o = one("SELECT (MAX(?n) AS ?m) { { SELECT ?o (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?o } }")
-        bnodes = one("SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER isBlank(?s) }")
+        max_s, bnodes = describe_shape(store)
+        max_o = _one(store, "SELECT (MAX(?n) AS ?m) { { SELECT ?o (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?o } }")
         pred_count = {r["p"]: int(r["n"].value) for r in store.query(
             "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p")}
         class_count = {r["c"]: int(r["n"].value) for r in store.query(
@@ -175,6 +168,21 @@ class Stats:
         return cls(out_deg, in_deg, max(out_deg.values(), default=0), max(in_deg.values(), default=0),
                    max_s, max_o, len(out_deg), bnodes, sum(pred_count.values()), pred_count, class_count, big,
                    {p: frozenset(k) for p, k in obj_kinds.items()}, complete=True)
+
+
+def _one(store: ox.Store, q: str) -> int:
+    """The integer in the first cell of a query's answer (0 if none)."""
+    for r in store.query(q):
+        v = r[0]
+        return int(v.value) if v is not None else 0
+    return 0
+
+
+def describe_shape(store: ox.Store) -> tuple[int, int]:
+    """(the most triples one subject has, the triples about blank nodes): what DESCRIBE's
+    bound needs. The build keeps them in release.json for a release too large for Stats.of."""
+    return (_one(store, "SELECT (MAX(?n) AS ?m) { { SELECT ?s (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s } }"),
+            _one(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER isBlank(?s) }"))
 
 
 # ----------------------------------------------------------------------------- the query, read
@@ -444,7 +452,7 @@ class _Reader:
             if value == "{":
                 self.take()
                 if self.peek() == ("word", "SELECT"):
-                    g.items.append(self.select(sub=True))
+                    g.items.append(self.select())
                     self.expect("}")
                 else:
                     branches = [self.group()]
@@ -474,7 +482,7 @@ class _Reader:
             self.punct(".")
         return g
 
-    def select(self, sub: bool = False) -> Select:
+    def select(self) -> Select:
         if not self.word("SELECT"):
             raise NotBounded("query form")
         self.word("DISTINCT", "REDUCED")

@@ -926,20 +926,19 @@ class EmbeddedEngine(Engine):
                 graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None,
                 stream=False) -> Answer | Streamed:
         req = (query, results_format, graph_format, default_graphs, named_graphs, self.result_limit, base_iri)
-        if self.inline_cap and not default_graphs and not named_graphs:
-            memory = self.memory
-            if memory is not None:
-                cost = self._cost(query, memory[0], memory[1], self.inline_max)
-                if cost is not None and (not self.slow_inline or fingerprint(query) not in self.slow_inline):
-                    if cost <= self.inline_cap:
-                        return self._inline(memory[0], req, cost)
-                    if self.inline_slot.acquire(blocking=False):  # larger ones: one at a time
-                        try:
-                            return self._inline(memory[0], req, cost)
-                        finally:
-                            self.inline_slot.release()
-            elif self._cost(query, self.store, self.disk_stats, self.inline_cap) is not None:
-                return self._inline(self.store, req, 0)
+        if self.inline_cap and not default_graphs and not named_graphs \
+                and (not self.slow_inline or fingerprint(query) not in self.slow_inline):
+            memory = self.memory  # the in-memory copy and its statistics, else the on-disk store
+            store, stats, cap = (*memory, self.inline_max) if memory else (self.store, self.disk_stats, self.inline_cap)
+            cost = self._cost(query, store, stats, cap)
+            if cost is not None:
+                if cost <= self.inline_cap:
+                    return self._inline(store, req, cost)
+                if self.inline_slot.acquire(blocking=False):  # larger ones: one at a time
+                    try:
+                        return self._inline(store, req, cost)
+                    finally:
+                        self.inline_slot.release()
         return self.pool.run(req + (STREAM_AFTER if stream else 0,), self.timeout)
 
     def _cost(self, query: str, store: ox.Store, stats: Stats | None, cap: int) -> int | None:

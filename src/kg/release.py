@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
+from .bounded import describe_shape
 from .vocab import DKG, FOAF, PREFIXES
 
 DUMPS = ("kg.ttl", "kg.nt", "kg.jsonld")
@@ -118,13 +119,8 @@ def counts(store: ox.Store) -> dict[str, int]:
 
 
 def shape(store: ox.Store) -> dict[str, int]:
-    def one(q: str) -> int:
-        v = next(iter(store.query(q)))[0]
-        return int(v.value) if v is not None else 0
-
-    return {"max_triples_per_subject": one("SELECT (MAX(?n) AS ?m) { { SELECT ?s (COUNT(*) AS ?n) "
-                                           "{ ?s ?p ?o } GROUP BY ?s } }"),
-            "blank_node_triples": one("SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER isBlank(?s) }")}
+    max_s, bnodes = describe_shape(store)
+    return {"max_triples_per_subject": max_s, "blank_node_triples": bnodes}
 
 
 def void_graph(store: ox.Store, base: str, files: dict[str, dict], created: str,
