@@ -8,7 +8,7 @@ import threading
 import time
 from urllib.parse import quote
 
-from test_app_support import http, live_server
+from test_app_support import http, live_server, server_process
 
 ASK = "ASK { <https://w3id.org/demand-kg/id/jurisdiction/norwich-ct> ?p ?o }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -27,6 +27,16 @@ def test_granian_serves_site_endpoint_and_linked_data():
     status, _, body = http("POST", url + "/sparql", body=b"INSERT DATA { <a:b> <a:c> <a:d> }",
                            headers={"Content-Type": "application/sparql-update"})
     assert status == 403
+
+
+def test_granian_starts_without_the_thread_count_warning():
+    # granian warns when a WSGI app may use more threads than 2 x cores; ours waits in most of
+    # them (kg.serve._ThreadsIntended), so the warning would only mislead whoever starts it
+    url = live_server("--server", "granian", "--timeout", "2")
+    assert http("GET", url + "/sparql?query=" + quote(ASK))[0] == 200
+    log = open(server_process(url).log_path, encoding="utf-8", errors="replace").read()
+    assert "Listening at" in log  # granian's other messages still show
+    assert "seems quite high" not in log and "WARNING" not in log
 
 
 def test_granian_stops_a_long_query_while_cheap_ones_answer():

@@ -213,6 +213,7 @@ def start(cmd: list[str], url: str, env: dict | None = None) -> subprocess.Popen
 
     atexit.register(stop)
     proc.stop = stop  # type: ignore[attr-defined]
+    proc.log_path = log.name  # type: ignore[attr-defined]
     wait_http(url, proc=proc)
     return proc
 

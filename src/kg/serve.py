@@ -105,8 +105,30 @@ def run_gunicorn(args: argparse.Namespace, cfg: dict) -> int:
     return 0  # not reached
 
 
+class _ThreadsIntended:
+    """Drops granian's start-up warning that more WSGI threads than 2 x cores "seems quite high".
+    It is intended here: a request thread mostly waits (for a query process, or on a slow
+    client of a download), so with a few threads, a handful of slow queries or downloads would
+    hold every thread and cheap requests would queue behind them. Every other message stays."""
+
+    def filter(self, record) -> bool:  # logging.Filter protocol
+        return "Python threads, which seems quite high" not in record.getMessage()
+
+
+def granian_main() -> None:
+    """`python -m granian`, with _ThreadsIntended on its logger (dictConfig keeps filters)."""
+    import logging
+
+    from granian.cli import entrypoint
+
+    logging.getLogger("_granian").addFilter(_ThreadsIntended())
+    sys.argv[0] = "granian"
+    entrypoint()
+
+
 def run_granian(args: argparse.Namespace, cfg: dict) -> int:
-    cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(max(1, args.workers)),
+    cmd = [sys.executable, "-c", "from kg.serve import granian_main; granian_main()",
+           "--interface", "wsgi", "--workers", str(max(1, args.workers)),
            "--host", args.host, "--port", str(args.port), "--no-ws", "--factory", "kg.app:create_app"]
     os.execvpe(sys.executable, cmd, server_env(cfg))
     return 0  # not reached
