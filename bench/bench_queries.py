@@ -135,7 +135,7 @@ def paired_median(res: dict, mode: str, query: str, server: str, peer: str) -> f
     rounds for rdflib-endpoint, a ratio against the whole run would compare different minutes
     of a machine whose speed drifts."""
     peer_rounds = set(res["rounds"][mode][query][peer])
-    xs = [dt for dt, r in zip(res["times"][mode][query][server], res["rounds"][mode][query][server])
+    xs = [dt for dt, r in zip(res["times"][mode][query][server], res["rounds"][mode][query][server], strict=True)
           if r in peer_rounds]
     return statistics.median(xs) if xs else None
 
