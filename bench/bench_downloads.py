@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import random
 import statistics
 import sys
 import time
@@ -65,10 +66,10 @@ def main() -> int:
     try:
         servers = [start_kg(dist), start_kg(dist, workers=2), start_http_server(dist)]
         cases = [(big, {}), (big + ".gz", {}), (big, {"Accept-Encoding": "gzip"})]
-        for rep in range(a.reps):
+        rng = random.Random(0)
+        for _rep in range(a.reps):
             for name, hdrs in cases:
-                order = servers[rep % 3:] + servers[:rep % 3]
-                for s in order:
+                for s in rng.sample(servers, len(servers)):  # rotating would fix who follows whom
                     path = (f"/dumps/{name}" if s.name.startswith("kg") else f"/{name}")
                     if s.name == "http.server" and hdrs:
                         continue  # it has no content coding; the .gz row is its equivalent

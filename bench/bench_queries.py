@@ -1,5 +1,6 @@
 """Query latency: the query set (bench/queries.py) on kg serve, oxigraph serve and rdflib-endpoint
-over the same release, interleaved A B A B, medians per query, ratios, geometric mean.
+over the same release, interleaved (a random order per query and round), medians per query,
+ratios, geometric mean.
 
     python bench/bench_queries.py --dist dist --rounds 15
 
@@ -22,6 +23,7 @@ import argparse
 import http.client
 import json
 import math
+import random
 import statistics
 import sys
 import time
@@ -90,7 +92,7 @@ def ms(x: float | None) -> str:
 
 
 def run(servers: list[Server], rounds: int, rdflib_rounds: int, place: str, modes: list[str],
-        budget_s: float) -> dict:
+        budget_s: float, seed: int = 0) -> dict:
     clients = {s.name: Client(s) for s in servers}
     times: dict = {m: {q.name: {s.name: [] for s in servers} for q in QUERIES} for m in modes}
     rounds_of: dict = {m: {q.name: {s.name: [] for s in servers} for q in QUERIES} for m in modes}  # per sample
@@ -106,14 +108,17 @@ def run(servers: list[Server], rounds: int, rdflib_rounds: int, place: str, mode
             sizes[q.name][s.name] = size_of(body, q.form)
     t_end = time.monotonic() + budget_s
     n = 0
+    # a fresh random order for every query and mode: rotating a fixed list (A B C, B C A, ...)
+    # keeps who-follows-whom fixed, so one server would always come right after rdflib-endpoint's
+    # 40-200 ms of work (cold caches) and another always after a light one
+    rng = random.Random(seed)
     for r in range(rounds):
         if time.monotonic() > t_end:
             print(f"  (time budget reached after {r} rounds)", file=sys.stderr)
             break
         for q in QUERIES:
-            order = servers[r % len(servers):] + servers[:r % len(servers)]  # rotate: A B, B A, ...
             for mode in modes:
-                for s in order:
+                for s in rng.sample(servers, len(servers)):
                     if s.name == "rdflib-endpoint" and r >= rdflib_rounds:
                         continue
                     tag = f"{mode}-{r}-{s.name}" if mode == "fresh" else None
@@ -237,6 +242,7 @@ def main() -> int:
     ap.add_argument("--granian", action="store_true", help="also kg serve --workers 2 (granian)")
     ap.add_argument("--flask", action="store_true", help="also kg serve --server flask (the development server)")
     ap.add_argument("--modes", default="fresh,repeat")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the request order (random per query and mode)")
     ap.add_argument("--budget", type=float, default=900, help="stop starting new rounds after this many seconds")
     ap.add_argument("--scale-target", action="store_true", help="also check every query < 500 ms")
     ap.add_argument("--json", type=Path, default=None, help="write raw medians here")
@@ -264,7 +270,7 @@ def main() -> int:
         print(f"  place for one-place queries: {place}", file=sys.stderr)
         t0 = time.monotonic()
         res = run(servers, a.rounds, a.rounds if a.rdflib_rounds is None else a.rdflib_rounds, place, modes,
-                  a.budget)
+                  a.budget, a.seed)
         wall = time.monotonic() - t0
         triples = json.loads((dist / "release.json").read_text()).get("triples")
         print(f"\n# bench_queries  {time.strftime('%Y-%m-%d %H:%M')}  release {dist.name} ({triples:,} triples)  "
