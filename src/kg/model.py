@@ -24,6 +24,7 @@ class TacticClaim:
     evidence: list[str] = field(default_factory=list)  # EVIDENCE_* kinds
     quotes: list[str] = field(default_factory=list)    # sentences that describe it
     headings: list[str] = field(default_factory=list)  # Key Sources headings naming it
+    confidence: float | None = None                    # how sure the reading is (0-1); None: a curator's record
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Operation:
     agency: str | None = None
     text: str = ""                # the sentence(s) it came from, or a summary in our words
     text_is_quote: bool = True    # False when `text` is a curator's summary, not page text
+    circa: str | None = None      # a decade the page gives instead of a year ("1980s")
+    confidence: float | None = None  # how sure the reading is (0-1); None: a curator's record
 
 
 @dataclass
@@ -96,13 +99,14 @@ class Profile:
             "list_version": self.list_version,
             "tactics": [
                 {"tactic": c.tactic, "evidence": list(c.evidence), "quotes": list(c.quotes),
-                 "headings": list(c.headings)}
+                 "headings": list(c.headings), "confidence": c.confidence}
                 for c in self.tactics
             ],
             "negated_tactics": list(self.negated_tactics),
             "operations": [
                 {"tactics": list(o.tactics), "start": o.start, "end": o.end, "since": o.since,
-                 "arrests": o.arrests, "agency": o.agency, "text": o.text}
+                 "circa": o.circa, "arrests": o.arrests, "agency": o.agency, "text": o.text,
+                 "confidence": o.confidence}
                 for o in self.operations
             ],
             "partners": list(self.partners),

@@ -18,7 +18,7 @@ from ..model import (EVIDENCE_HTML_MARK, EVIDENCE_KEY_SOURCES, EVIDENCE_NARRATIV
                      Source, TacticClaim)
 from ..records import RECORD_SUFFIXES, SLUG_RE, load_records
 from . import evidence
-from .operations import FULL_DATE, MONTH_YEAR, _month, build_operations
+from .operations import FULL_DATE, MONTH_YEAR, _month, build_operations, combine, narrative_claims
 from .structure import (Document, Line, heading_tactics, kind_word, list_version,
                         read_structure, split_title)
 from .textutil import Undecodable, decode, fold, sentences, slugify, state_code, to_int
@@ -26,6 +26,9 @@ from .textutil import Undecodable, decode, fold, sentences, slugify, state_code,
 __all__ = ["parse_file", "parse_bytes", "parse_text", "parse_html"]
 
 SITE = "https://demand-forum.org/site/{slug}/"
+KEY_SOURCES_CONFIDENCE = 0.95   # a Key Sources heading names the tactic
+HEADING_CONFIDENCE = 0.7        # a tactic-label heading stands above a narrative paragraph
+HTML_MARK_CONFIDENCE = 0.9      # the saved HTML marks the menu row as used (and not every row)
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
 
@@ -149,35 +152,40 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
     if p.kind is None:
         p.kind = _kind(name, doc.paragraphs)
 
-    ops, infos, _ = build_operations(doc.paragraphs, sentences, name)
+    heads = {i: heading_tactics(h) for i, h in doc.heads.items()}
+    ops, infos, _, events = build_operations(doc.paragraphs, sentences, name, heads, p.kind)
     p.operations = sorted(ops, key=lambda o: (o.start is None, o.start or ""))
 
     claims: dict[str, TacticClaim] = {}
+    confidences: dict[str, list[float]] = {}
 
-    def claim(t: str) -> TacticClaim:
+    def claim(t: str, kind: str, conf: float) -> TacticClaim:
         if t not in claims:
             claims[t] = TacticClaim(t)
-        return claims[t]
+        c = claims[t]
+        if kind not in c.evidence:
+            c.evidence.append(kind)
+        confidences.setdefault(t, []).append(conf)
+        return c
 
-    neg: list[str] = []
-    for info in infos:
-        for t in evidence.positive(info.mentions):
-            c = claim(t)
-            if EVIDENCE_NARRATIVE not in c.evidence:
-                c.evidence.append(EVIDENCE_NARRATIVE)
-            if info.text not in c.quotes:
-                c.quotes.append(info.text)
-        for m in info.mentions:
-            if m.negated and m.tactic not in neg:
-                neg.append(m.tactic)
+    support, neg, stopped = narrative_claims(infos, events)
+    for t, passages in support.items():
+        for sp in passages:
+            c = claim(t, EVIDENCE_NARRATIVE, sp.confidence)
+            if sp.quote not in c.quotes:
+                c.quotes.append(sp.quote)
+    # a tactic label heading inside the narrative ("John School", "Neighborhood Action: 1992 ...")
+    for h in doc.headings:
+        for t in heading_tactics(re.split(r":", h, 1)[0]):
+            c = claim(t, EVIDENCE_NARRATIVE, HEADING_CONFIDENCE)
+            if h not in c.headings:
+                c.headings.append(h)
 
     # Key Sources
     for block in doc.sources:
         ts = heading_tactics(block.heading) if block.heading else []
         for t in ts:
-            c = claim(t)
-            if EVIDENCE_KEY_SOURCES not in c.evidence:
-                c.evidence.append(EVIDENCE_KEY_SOURCES)
+            c = claim(t, EVIDENCE_KEY_SOURCES, KEY_SOURCES_CONFIDENCE)
             if block.heading not in c.headings:
                 c.headings.append(block.heading)
         for ln in block.lines:
@@ -189,13 +197,14 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
         if any(m is True for m in marks) and not all(m is True for m in marks):
             for item in doc.menu:
                 if item.mark is True:
-                    c = claim(item.tactic)
-                    if EVIDENCE_HTML_MARK not in c.evidence:
-                        c.evidence.append(EVIDENCE_HTML_MARK)
+                    claim(item.tactic, EVIDENCE_HTML_MARK, HTML_MARK_CONFIDENCE)
         elif marks and all(m is True for m in marks) and len(marks) > 3:
             p.warnings.append("every Tactics Used row is marked; the marks are not evidence")
 
-    order = {t: i for i, t in enumerate(p.listed_tactics)}
+    for t in stopped:  # the page says the practice was stopped: no claim of use (kept as negated)
+        claims.pop(t, None)
+    for t, c in claims.items():
+        c.confidence = combine(confidences[t])
     p.tactics = list(claims.values())
     p.negated_tactics = [t for t in neg if t not in claims]
     p.partners = list(dict.fromkeys(doc.partners))
@@ -211,7 +220,6 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
             p.warnings.append("narrative cut off mid-sentence")
     else:
         p.warnings.append("no narrative")
-    del order
     return p
 
 

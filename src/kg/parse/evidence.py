@@ -1,10 +1,26 @@
-"""Which tactics a narrative sentence describes, and whether it negates them.
+"""Which tactics a narrative sentence describes, used by whom, and whether it was done.
 
-Each tactic has phrasings (regular expressions over the sentence with straight quotes).
-A mention is *negated* when its clause puts a negation or a mere intention before it
-("has never run a reverse sting", "is considering a john school") or a denial after it
-("... is no longer pursued", "names were withheld"), and *future* when it is only a plan to
-extend something ("aim to expand ... cameras"): neither counts as evidence of use.
+A claim needs a tactic *used by the place against buyers*. Three readings of a sentence decide it:
+
+1. Mentions: each tactic has phrasings (regular expressions over the folded sentence), of three
+   strengths: the tactic's own name ("john school", "web-based reverse sting", "SOAP orders"),
+   an explicit description ("names were released to the media", "vehicles were impounded"), and
+   a generic word that names the tactic only when buyers are its target ("a sting", "an
+   undercover operation", "decoys").
+2. Whose act it is (`Cues`): buyers as the target ("johns", "solicitation", "men who tried to pay
+   for sex"); a sting aimed at sellers (officers posing as buyers, answering sellers' ads); online
+   contact (decoy ads, websites, apps) or street contact; a trafficking or pimping case. Vehicles
+   or cash seized from traffickers, a business licence revoked, a camera found as evidence, an
+   advocacy coalition helping victims, an ad a trafficker posted: someone else's, not a tactic.
+3. Whether it was done: negated ("has not conducted", "was never established", "no reports of"),
+   only intended or studied ("considering", "assessing whether", "proposed", "plans to"), in the
+   future ("will", "aims to"), or stopped ("no longer pursued", "was disbanded"): none is evidence
+   of use; "stopped" also withdraws earlier evidence of the same practice.
+
+`resolve` turns the mentions and cues of a sentence (or of all sentences of one event) into the
+tactics they evidence: a generic sting with online contact and no street is a web sting, a
+"reverse sting" whose contact was online is the web sting it names, a buyer arrest inside a sting
+is the sting.
 """
 from __future__ import annotations
 
@@ -13,197 +29,338 @@ from dataclasses import dataclass
 
 F = re.I
 
-_PEOPLE_SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|streetwalkers?|"
-                r"hookers?|(?:women|girls|people|persons) (?:selling|offering|soliciting) sex|"
-                r"escorts?|working girls?)")
+LABEL, EXPLICIT, GENERIC, WEAK = "label", "explicit", "generic", "weak"
 
-PATTERNS: dict[str, list[str]] = {
+_SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|streetwalkers?|"
+         r"hookers?|(?:women|girls|people|persons) (?:selling|offering|soliciting) sex|sex sellers?|"
+         r"escorts?|working girls?|(?:a |an )?(?:female )?(?:sex )?(?:seller|provider)s?)")
+_POLICE = (r"(?:police|officers?|detectives?|deputies|deputy|investigators?|agents?|troopers?|law enforcement|"
+           r"authorities|department|vice (?:unit|squad|officers?)|task force|sheriff'?s? office|(?-i:[A-Z]{2,6}))")
+_ADS = r"(?:ads?|advertisements?|listings?|postings?|profiles?|notices?|personals?)"
+_UNDERCOVER_PERSON = (r"(?:female\s+)?undercover\s+(?:female\s+)?(?:police\s+)?(?:officers?|troopers?|deput(?:y|ies)|"
+                      r"detectives?|agents?|cops?|policewom[ae]n|decoys?)")
+
+PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Reverse Stings": [
-        r"\breverse[- ]?(?:prostitution[- ])?(?:stings?|operations?|stings? operations?)\b",
-        r"\bstreet[- ]?(?:level\s+)?(?:stings?|decoys?|decoy operations?|reversals?)\b",
-        r"\breversals?\b",
-        r"\bstings?\b",
-        r"\bdecoys?\b",
-        r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _PEOPLE_SOLD,
-        r"\b(?:john|johns|buyer|demand|solicitation|prostitution)[- ]sweeps?\b",
-        r"\bundercover\s+(?:\w+\s+)?operations?\b",
-        r"\bstreet[- ](?:level\s+)?(?:operations?|enforcement operations?)\b",
-        r"\b(?:female\s+|undercover\s+)*decoy\s+(?:officers?|deputies|detectives|troopers)\b",
-        r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\d+|[a-z]+)[- ]year[- ]old\b",
+        (LABEL, r"\breverse[- ]?(?:prostitution[- ])?(?:stings?|sting operations?|operations?|stings? operations?)\b"),
+        (EXPLICIT, r"\bstreet[- ]?(?:level\s+)?(?:reverse\s+)?(?:stings?|decoys?|decoy operations?|reversals?|"
+                   r"operations?|sweeps?|enforcement operations?|details?)\b"),
+        (EXPLICIT, r"\breversals?\b"),
+        (EXPLICIT, r"\b(?:john|johns|buyer|demand|solicitation)[- ](?:sweeps?|details?|stings?|stings? operations?|"
+                   r"operations?|suppression operations?|reduction operations?)\b"),
+        (EXPLICIT, r"\b(?:female\s+|undercover\s+|police\s+|civilian\s+)*decoys?\b"),
+        (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _SOLD),
+        (EXPLICIT, r"\b(?:solicit\w*|approach\w*|proposition\w*|offer\w*\s+(?:money|cash|\$\s?\d+)\s+to)\s+(?:sex\s+(?:from|with)\s+)?"
+                   r"(?:an?\s+|the\s+|two\s+|several\s+)?" + _UNDERCOVER_PERSON + r"\b"),
+        (GENERIC, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\d+|[a-z]+)[- ]year[- ]old\b"),
+        (GENERIC, r"\bstings?\b"),
+        (GENERIC, r"\bundercover\s+(?:\w+\s+){0,2}?(?:operations?|investigations?|details?|stings?|officers?|detectives?|"
+                  r"deputies|agents?|troopers?)\b"),
+        (GENERIC, r"\b(?:prostitution|vice|solicitation)\s+(?:operations?|details?|investigations?|sweeps?|crackdowns?)\b"),
+        (GENERIC, r"\bcrackdowns?\b"),
+        (WEAK, r"\b(?:operations?|details?|sweeps?|investigations?)\b"),
     ],
     "Web Stings": [
-        r"\b(?:web|online|on-line|internet|cyber)[- ](?:based\s+)?(?:reverse\s+)?(?:stings?|operations?|decoys?)\b",
-        r"\bdecoy\s+(?:online\s+|internet\s+|web\s+)?(?:ads?|advertisements?|listings?|postings?|profiles?)\b",
-        r"\b(?:answer\w*|respond\w*\s+to|plac\w*|post\w*|ran|run|running|creat\w*)\s+(?:\w+\s+){0,3}?"
-        r"(?:decoy|fake|fictitious|undercover|online|internet|escort|sex|classified)\s+(?:\w+\s+)?"
-        r"(?:ads?|advertisements?|listings?|postings?|profiles?)\b",
-        r"\b(?:answer\w*|respond\w*\s+to)\s+(?:\w+\s+){0,2}?(?:ads?|advertisements?|listings?|postings?)\b",
-        r"\b(?:ads?|advertisements?|listings?|postings?)\s+(?:\w+\s+){0,4}?(?:on|to)\s+(?:craigslist|backpage|the internet|websites?|\w+\.com)\b",
+        (LABEL, r"\b(?:web|online|on-line|internet|cyber|computer)[- ]?(?:based\s+)?(?:reverse\s+)?(?:stings?|sting operations?|"
+                r"operations?|decoys?|reversals?|reverses?|investigations?)\b"),
+        (EXPLICIT, r"\bdecoy\s+(?:online\s+|internet\s+|web\s+)?" + _ADS + r"\b"),
+        (EXPLICIT, r"\b" + _POLICE + r"\s+(?:\w+\s+){0,4}?(?:posted|placed|ran|run|running|create[sd]?|creating|put up|set up|"
+                   r"publish\w*|post|posts|posting|place|places|placing)\s+(?:\w+\s+){0,4}?" + _ADS + r"\b"),
+        (EXPLICIT, r"\b" + _ADS + r"\s+(?:were\s+|was\s+|had been\s+)?(?:placed|posted|created|run)\s+(?:online\s+)?by\s+(?:the\s+)?"
+                   r"(?:police|law enforcement|officers|detectives|investigators|deputies|undercover|department|sheriff)"),
+        (EXPLICIT, r"\b(?:men|johns?|buyers?|who|they|suspects?|individuals|he|man|people|callers)\s+(?:had\s+|allegedly\s+|then\s+|"
+                   r"reportedly\s+|that\s+)?(?:responded|answered|replied|reached out)\s+(?:to\s+)?(?:\w+\s+){0,4}?" + _ADS + r"\b"),
+        (EXPLICIT, r"\b(?:officers?|detectives?|deput\w+|undercover|agents?)\s+(?:\w+\s+){0,3}(?:responded|answered|replied)\s+to\s+"
+                   r"(?:\w+\s+){0,3}" + _ADS + r"\s+(?:\w+\s+){0,5}?(?:men|man|johns?|buyers?|he|suspects?)\s+had\s+(?:placed|posted)"),
+        (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:[\w-]+\s+){1,5}?(?:online|on (?:the internet|social media|a website|an app))\b"),
+        (EXPLICIT, r"\b(?:using|via|through|over)\s+the\s+(?:web|internet)\b"),
+        (EXPLICIT, r"\b(?:arrangements?|arranged|contact\w*|communicat\w*|negotiat\w*)\s+(?:\w+\s+){0,4}?(?:over|via|through|on)\s+"
+                   r"(?:the\s+)?(?:internet|web|websites?|social media|facebook|apps?|craigslist|backpage|text messages?)\b"),
     ],
     "Buyer Arrests": [
-        r"\braid\w*\s+(?:\w+\s+){0,5}?(?:brothels?|massage|spas?|parlou?rs?|bordellos?|"
-        r"houses? of prostitution)\b",
-        r"\b(?:brothels?|massage (?:parlou?rs?|businesses|establishments)|spas?|bordellos?)\s+(?:\w+\s+){0,5}?raid\w*\b",
-        r"\b(?:customers|clients|patrons)\s+(?:\w+\s+){0,5}?(?:arrested|charged|cited)\b",
-        r"\b(?:arrested|charged|cited)\s+(?:\w+\s+){0,4}?(?:customers|clients|patrons)\b",
-        r"\barrest\w*\s+(?:\w+\s+){0,4}?(?:men|johns?|buyers?|customers|man)\s+(?:\w+\s+){0,2}?for\s+(?:patroniz|solicit|buying|purchas|attempt\w* to (?:buy|purchase))\w*",
-        r"\barrest\w*\s+(?:\w+\s+){0,4}?(?:men|johns?|buyers?|customers|man)\s+who\s+(?:had\s+|allegedly\s+|reportedly\s+)?"
-        r"(?:paid|pay|purchased|bought|tried to (?:buy|pay|purchase)|offered to pay|attempted to (?:buy|pay|purchase))\s+(?:\w+\s+){0,2}?(?:for\s+)?sex\b",
-        r"\btrafficking\s+(?:investigation|probe|case)s?\b[^.;]{0,80}?\b(?:buyers?|johns?|men)\b[^.;]{0,40}?\b(?:arrest|charg)\w*",
+        (LABEL, r"(?<!day of )\b(?:john|buyer|customer|sex buyer|solicitation)\s+arrests\b"),
+        (EXPLICIT, r"\barrests?\s+of\s+(?:\w+\s+){0,2}?(?:johns|sex buyers|buyers|customers|patrons)\b"),
+        (EXPLICIT, r"\b(?:johns|sex buyers|buyers|customers|clients|patrons)\s+(?:\w+\s+){0,3}?(?:were|have been|had been|are)\s+"
+                   r"(?:\w+\s+)?(?:arrested|charged|cited)\b"),
+        (EXPLICIT, r"\b(?:police|officers|detectives|deputies|they|who|department|agents|troopers|investigators|(?-i:[A-Z]{2,6}))\s+"
+                   r"(?:\w+\s+){0,2}(?:arrested|charged|cited)\s+(?:\w+\s+){0,4}?(?:johns|sex buyers|buyers|customers|clients|patrons)\b"),
+        (EXPLICIT, r"\b(?:men|man|males?)\s+(?:[\w,]+\s+){0,8}?(?:was|were|had been|have been|been|being)\s+(?:\w+\s+)?(?:arrested|charged|cited)\s+(?:\w+\s+){0,3}?(?:for|on charges of|with)\s+"
+                   r"(?:\w+\s+){0,2}?(?:patroniz\w*|solicit\w*|attempt\w* to (?:buy|purchase) sex|paying for sex|buying sex|"
+                   r"offering (?:money|to pay))"),
+        (EXPLICIT, r"\b(?:police|officers|detectives|deputies|they|department|agents|troopers|investigators|(?-i:[A-Z]{2,6}))\s+"
+                   r"(?:\w+\s+){0,2}(?:arrested|charged|cited)\s+(?:\w+\s+){0,5}?(?:men|man|males?)\s+(?:\w+\s+){0,3}?(?:for|on charges of|with)\s+"
+                   r"(?:\w+\s+){0,2}?(?:patroniz\w*|solicit\w*|attempt\w* to (?:buy|purchase) sex|paying for sex|buying sex)"),
+        (EXPLICIT, r"\b(?:man|men)\s+(?:\w+\s+){0,4}?(?:was|were)\s+(?:\w+\s+)?(?:arrested|charged)\s+(?:\w+\s+){0,3}?after\s+"
+                   r"(?:\w+\s+){0,4}?(?:offer\w*|agree\w*|attempt\w*|tr(?:y|ied))\s+(?:\w+\s+){0,3}?(?:to\s+)?(?:pay|buy|purchase)"),
+        (GENERIC, r"(?<!the )(?<!those )(?<!these )\b(?:raided|raids?\s+(?:on|of|at)|raiding)\s+(?:\w+\s+){0,5}?(?:brothels?|massage|spas?|parlou?rs?|bordellos?|"
+                  r"houses? of prostitution)\b"),
+        (GENERIC, r"\b(?:brothels?|massage (?:parlou?rs?|businesses|establishments)|spas?|bordellos?)\s+(?:\w+\s+){0,5}?"
+                  r"(?:was|were|had been)\s+raided\b"),
     ],
     "John School": [
-        r"\bjohn'?s?'?\s+schools?\b",
-        r"\bfirst[- ]offenders?'?\s+(?:prostitution\s+)?(?:program|class|school|course)\w*",
-        r"\bFOPP\b",
-        r"\b(?:diversion|education(?:al)?|rehabilitation|re-education|deterrence)\s+(?:program|class|course|seminar|session)s?\b"
-        r"[^.;]{0,60}?\b(?:johns?|buyers?|men|solicit\w*|customers)\b",
-        r"\b(?:johns?|buyers?|men who (?:buy|bought|solicit\w*))\b[^.;]{0,60}?\b(?:diversion|educational?)\s+(?:program|class|course|seminar)s?\b",
+        (LABEL, r"\bjohn'?s?'?\s+schools?\b"),
+        (EXPLICIT, r"\bfirst[- ]offenders?'?\s+(?:prostitution\s+)?(?:program|class|school|course)\w*"),
+        (EXPLICIT, r"\bFOPP\b"),
+        (EXPLICIT, r"\b(?:diversion|education(?:al)?|rehabilitation|re-education|deterrence|intervention)\s+(?:program|class|course|seminar|session)s?\b"
+                   r"[^.;]{0,80}?\b(?:johns?|buyers?|men|solicit\w*|customers|offenders?|arrestees|patroniz\w*)\b"),
+        (EXPLICIT, r"\b(?:johns?|buyers?|men who (?:buy|bought|solicit\w*)|solicit\w*|offenders?|arrestees)\b[^.;]{0,80}?"
+                   r"\b(?:diversion|educational?|rehabilitation|intervention)\s+(?:program|class|course|seminar)s?\b"),
     ],
     "Identity Disclosure": [
-        r"\b(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking\s+(?:photos?|pictures?)|pictures?|faces?|addresses)\b"
-        r"[^.;]{0,80}?\b(?:released|publish\w*|posted|disclosed|made public|printed|broadcast|publici[sz]ed|"
-        r"shared with|announced|aired|displayed|listed (?:on|in)|put (?:on|in)|appeared in|sent to the (?:media|press))",
-        r"\b(?:releas\w*|publish\w*|post\w*|publici[sz]\w*|disclos\w*|print\w*|broadcast\w*|display\w*|list\w*|air\w*)\s+"
-        r"(?:of\s+)?(?:the\s+|their\s+|his\s+|all\s+)?(?:full\s+)?(?:[\w']+\s+){0,2}?"
-        r"(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking photos?|pictures?|faces?)\b",
-        r"\b(?:names?|identit(?:y|ies))\b[^.;]{0,60}?\bwithh[eo]ld\b",
-        r"\bmug\s?shots?\b", r"\bbooking\s+(?:photos?|pictures?)\b",
-        r"\bshaming\b", r"\bpublicly\s+(?:shame\w*|nam\w*|identif\w*|humiliat\w*)",
-        r"\bnaming\s+(?:the\s+|arrested\s+|accused\s+|convicted\s+)?(?:\w+\s+)?(?:johns|buyers|men|customers|sex buyers|offenders)\b",
-        r"\bnamed\s+(?:in|by)\s+(?:the\s+)?(?:local\s+)?(?:media|press|news\w*|newspapers?|television|tv)\b",
-        r"\b(?:john|johns|shame)[- ](?:tv|list|page|website|billboard)s?\b",
-        r"\b(?:wall|hall)\s+of\s+shame\b",
+        (LABEL, r"\bidentity disclosure\b"),
+        (EXPLICIT, r"\b(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking\s+(?:photos?|pictures?)|pictures?|faces?|"
+                   r"addresses|identifying information|identifiers|images)\b"
+                   r"[^.;]{0,80}?\b(?:released|publish\w*|posted|disclosed|made public|printed|broadcast|publici[sz]ed|"
+                   r"shared with|announced|aired|displayed|listed (?:on|in)|put (?:on|in)|appeared in|sent to the (?:media|press)|"
+                   r"included in|reported (?:in|by|to)|ran in|given to|provided to|made available|circulated|revealed|"
+                   r"were (?:also )?(?:reported|named))"),
+        (EXPLICIT, r"\b(?:releas\w*|publish\w*|post\w*|publici[sz]\w*|disclos\w*|print\w*|broadcast\w*|display\w*|list\w*|air\w*|"
+                   r"disseminat\w*|reveal\w*)\s+(?:of\s+)?(?:the\s+|their\s+|his\s+|all\s+)?(?:full\s+)?(?:[\w']+\s+){0,2}?"
+                   r"(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking photos?|pictures?|faces?|identifying information)\b"),
+        (EXPLICIT, r"\b(?:names?|identit(?:y|ies))\b[^.;]{0,60}?\bwithh[eo]ld\b"),
+        (EXPLICIT, r"\bmug\s?shots?\b"), (EXPLICIT, r"\bbooking\s+(?:photos?|pictures?)\b"),
+        (EXPLICIT, r"\bshaming\b"), (EXPLICIT, r"\bpublicly\s+(?:shame\w*|nam\w*|identif\w*|humiliat\w*)"),
+        (EXPLICIT, r"\bnaming\s+(?:the\s+|arrested\s+|accused\s+|convicted\s+)?(?:\w+\s+)?(?:johns|buyers|men|customers|sex buyers|offenders)\b"),
+        (EXPLICIT, r"\b(?:named|identified)\s+(?:in|by)\s+(?:the\s+)?(?:local\s+)?(?:media|press|news\w*|newspapers?|television|tv|"
+                   r"news releases?|press releases?)\b"),
+        (EXPLICIT, r"\b(?:john|johns|shame)[- ](?:tv|list|page|website|billboard)s?\b"),
+        (EXPLICIT, r"\b(?:wall|hall)\s+of\s+shame\b"),
     ],
     "Auto Seizure": [
-        r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,4}?(?:impounded|seized|forfeited|towed|confiscated)\b",
-        r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:\w+'?\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b",
-        r"\b(?:car|vehicle|auto)\s+(?:seizures?|impound\w*|forfeitures?)\b",
+        (LABEL, r"\b(?:auto|car|vehicle)\s+(?:seizures?|impound\w*|forfeitures?)\b"),
+        (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,4}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
+        (EXPLICIT, r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:\w+'?\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b"),
     ],
     "License Suspension": [
-        r"\blicen[cs]es?\b[^.;]{0,40}?\b(?:suspended|suspension|revoked|revocation|pulled)\b",
-        r"\b(?:suspend\w*|revok\w*)\b[^.;]{0,40}?\blicen[cs]es?\b",
+        (LABEL, r"\b(?:driver'?s'?\s+)?licen[cs]e\s+suspensions?\b"),
+        (EXPLICIT, r"\blicen[cs]es?\b[^.;]{0,40}?\b(?:suspended|suspension|revoked|revocation|pulled)\b"),
+        (EXPLICIT, r"\b(?:suspend\w*|revok\w*)\b[^.;]{0,40}?\blicen[cs]es?\b"),
     ],
-    "Community Service": [r"\bcommunity[- ]service\b"],
+    "Community Service": [(LABEL, r"\bcommunity[- ]service\b")],
     "Employment Loss": [
-        r"\b(?:resigned|resigns|resignation|stepped down)\b",
-        r"\b(?:was|were|been|got|being)\s+(?:fired|dismissed|terminated|let go|placed on (?:administrative\s+)?leave|suspended from)\b",
-        r"\blost\s+(?:his|their|her|a)\s+(?:\w+\s+)?(?:jobs?|positions?|posts?|employment)\b",
-        r"\b(?:fired|dismissed)\s+(?:from|by)\b",
+        (LABEL, r"\b(?:employment loss|loss of (?:employment|jobs?))\b"),
+        (EXPLICIT, r"\b(?:resigned|resigns|resignation|stepped down)\b"),
+        (EXPLICIT, r"\b(?:was|were|been|got|being)\s+(?:fired|dismissed|terminated|let go|placed on (?:administrative\s+)?leave|suspended from)\b"),
+        (EXPLICIT, r"\b(?:lost|losing)\s+(?:his|their|her|a)\s+(?:\w+\s+)?(?:jobs?|positions?|posts?|employment)\b"),
+        (EXPLICIT, r"\bwithout\s+(?:jobs|a job|work|employment)\b"),
+        (EXPLICIT, r"\b(?:fired|dismissed)\s+(?:from|by|after)\b"),
     ],
     "SOAP Orders": [
-        r"\bSOAP\b",
-        r"\bstay[- ]out[- ]of[- ](?:areas?[- ]of[- ])?prostitution\b",
-        r"\b(?:banned|barred|banish\w*|prohibited|excluded|ordered to stay away)\s+from\s+(?:entering\s+|returning\s+to\s+)?"
-        r"(?:the\s+|certain\s+|designated\s+|specific\s+|high-prostitution\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?)\b",
-        r"\b(?:ban|bans|banning|bar|bars|barring|banish\w*|prohibit\w*|exclud\w*)\s+(?:[\w-]+\s+){1,6}?from\s+(?:entering\s+|returning\s+to\s+)?"
-        r"(?:the\s+|certain\s+|designated\s+|specific\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?)\b",
-        r"\bprostitution[- ](?:free|exclusion)\s+zones?\b", r"\bexclusion\s+(?:zones?|orders?)\b",
+        (LABEL, r"\bSOAP\b"),
+        (LABEL, r"\bstay[- ]out[- ]of[- ](?:areas?[- ]of[- ])?prostitution\b"),
+        (EXPLICIT, r"\b(?:banned|barred|banish\w*|prohibited|excluded|ordered to stay away)\s+from\s+(?:entering\s+|re-?entering\s+|returning\s+to\s+|being\s+in\s+)?"
+                   r"(?:the\s+|certain\s+|designated\s+|specific\s+|high-prostitution\s+|any\s+of\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?|parts?)\b"),
+        (EXPLICIT, r"\b(?:ban|bans|banning|bar|bars|barring|banish\w*|prohibit\w*|exclud\w*|restrict\w*)\s+(?:[\w-]+\s+){1,6}?from\s+"
+                   r"(?:entering\s+|re-?entering\s+|returning\s+to\s+|being\s+in\s+)?"
+                   r"(?:the\s+|certain\s+|designated\s+|specific\s+|any\s+of\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?|parts?)\b"),
+        (EXPLICIT, r"\bprostitution[- ](?:free|exclusion)\s+zones?\b"), (EXPLICIT, r"\bexclusion\s+(?:zones?|orders?)\b"),
+        (EXPLICIT, r"\bgeographic(?:al)?\s+(?:restrictions?|exclusion\s+zones?|exclusions?)\b"),
+        (EXPLICIT, r"\bstay[- ]away\s+orders?\b"),
     ],
     "Neighborhood Action": [
-        r"\bneighbou?rhood\s+(?:watch\w*|patrols?|groups?|associations?|activists?|coalitions?|councils?|residents? (?:patrol|march|protest)\w*)\b",
-        r"\b(?:citizens?|community|residents?|civilian|neighbou?rs?)'?\s+(?:patrols?|watch(?:es)?|marches|protests?|groups?|coalitions?|committees?|task forces?)\b",
-        r"\b(?:residents?|neighbou?rs?|citizens?|homeowners?|activists?|community members?|business owners?)\b[^.;]{0,60}?\b"
-        r"(?:patroll?\w*|protest\w*|march\w*|picket\w*|held (?:a )?vigils?|record\w* (?:the )?(?:license |licence )?plates?|writing down|taking down|noting|"
-        r"held\s+(?:\w+\s+){0,2}?(?:protests?|rallies|marches|vigils?)|wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|organi[sz]ed|formed (?:a|an)|rallied|petition\w*|posted signs?|put up signs?)",
-        r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)",
-        r"\bflashlight\s+(?:walks?|marches|patrols?)\b", r"\bshame the johns?\b",
-        r"\b(?:civic|homeowners'?|tenants'?|block)\s+(?:associations?|leagues?|groups?|clubs?|watch)\b[^.;]{0,80}?\b"
-        r"(?:patrol\w*|protest\w*|march\w*|signs?|plates?|campaign\w*|pressur\w*|watch\w*|formed|organi[sz]ed)",
+        (LABEL, r"\bneighbou?rhood\s+action\b"),
+        (EXPLICIT, r"\bneighbou?rhood\s+(?:watch\w*|patrols?|groups?|associations?|activists?|coalitions?|councils?|residents? (?:patrol|march|protest)\w*)\b"),
+        (EXPLICIT, r"\b(?:citizens?|community|residents?|civilian|neighbou?rs?)'?\s+(?:patrols?|watch(?:es)?|marches|protests?|groups?|coalitions?|committees?|task forces?)\b"),
+        (EXPLICIT, r"\b(?:residents?|neighbou?rs?|citizens?|homeowners?|activists?|community (?:members|leaders|groups|representatives)|"
+                   r"business (?:owners|leaders)|community and business leaders)\b[^.;]{0,90}?\b"
+                   r"(?:patroll?\w*|protest\w*|march\w*|picket\w*|held (?:a )?vigils?|record\w* (?:the )?(?:license |licence )?plates?|writing down|taking down|noting|"
+                   r"held\s+(?:\w+\s+){0,2}?(?:protests?|rallies|marches|vigils?|walks?)|wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|"
+                   r"organi[sz]ed|formed (?:a|an)|rallied|petition\w*|posted signs?|posting signs?|put up signs?|pressur\w*|lobb\w*|"
+                   r"appeal\w*|approach\w*|demand\w*|created (?:a|an) (?:website|web site|blog|page))"),
+        (EXPLICIT, r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)"),
+        (EXPLICIT, r"\bflashlight\s+(?:walks?|marches|patrols?)\b"), (EXPLICIT, r"\bshame the johns?\b"),
+        (EXPLICIT, r"\b(?:civic|homeowners'?|tenants'?|block)\s+(?:associations?|leagues?|groups?|clubs?|watch)\b[^.;]{0,80}?\b"
+                   r"(?:patrol\w*|protest\w*|march\w*|signs?|plates?|campaign\w*|pressur\w*|watch\w*|formed|organi[sz]ed)"),
     ],
     "Public Education": [
-        r"\bpublic\s+(?:awareness|education|information|service)\s+(?:campaigns?|announcements?|ads?|advertisements?|programs?|messages?|efforts?|videos?)\b",
-        r"\bPSAs?\b",
-        r"\b(?:awareness|education(?:al)?|deterrence|deterrent|anti-demand|prevention)\s+(?:campaigns?|ads?|billboards?|signs?|posters?|videos?)\b",
-        r"\b(?:signs?|billboards?|posters?)\s+(?:\w+\s+){0,4}?warning\b",
-        r"\bwarning\s+(?:signs?|billboards?|posters?)\b",
+        (LABEL, r"\bpublic\s+education\b"),
+        (EXPLICIT, r"\bpublic\s+(?:awareness|education|information|service)\s+(?:campaigns?|announcements?|ads?|advertisements?|programs?|messages?|efforts?|videos?)\b"),
+        (EXPLICIT, r"\bPSAs?\b"),
+        (EXPLICIT, r"\b(?:awareness|education(?:al)?|deterrence|deterrent|anti-demand|prevention)\s+(?:campaigns?|ads?|billboards?|signs?|posters?|videos?)\b"),
+        (EXPLICIT, r"\b(?:signs?|billboards?|posters?)\s+(?:\w+\s+){0,4}?(?:warning|urging|telling|reminding)\b"),
+        (EXPLICIT, r"\bwarning\s+(?:signs?|billboards?|posters?)\b"),
     ],
     "Letters": [
-        r"\bdear[- ]john\W{0,3}\s*letters?\b",
-        r"\bletters?\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:homes?|owners?|residences?|famil\w+|wives|spouses|addresses|households?)\b",
-        r"\b(?:sent|mailed|send|mail|sending|mailing|sends|mails)\s+(?:\w+\s+){0,3}?letters?\b",
-        r"\b(?:mail\w*|sent|send\w*)\s+(?:[\w']+\s+){0,6}?to\s+(?:the\s+)?(?:[\w']+\s+){0,2}?(?:homes|residences|wives|families|spouses)\b",
+        (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
+        (EXPLICIT, r"\b(?:letters?|postcards?|notices?)\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?"
+                   r"(?:homes?|owners?|residences?|famil\w+|wives|spouses|addresses|households?)\b"),
+        (EXPLICIT, r"\b(?:sent|mailed|send|mail|sending|mailing|sends|mails)\s+(?:\w+\s+){0,3}?(?:letters?|postcards?)\b"),
+        (EXPLICIT, r"\b(?:mail\w*|sent|send\w*)\s+(?:[\w']+\s+){0,6}?to\s+(?:the\s+)?(?:[\w']+\s+){0,2}?(?:homes|home addresses|residences|wives|families|spouses)\b"),
     ],
     "Cameras": [
-        r"\b(?:surveillance|security|video|hidden|covert|pole|police|traffic|street|crime)[- ]cameras?\b",
-        r"\bcameras?\b\s+(?:\w+\s+){0,4}?(?:installed|mounted|placed|put up|erected|deployed|set up|added)\b",
-        r"\b(?:install\w*|mount\w*|deploy\w*|put up|erect\w*|add\w*|set up)\s+(?:\w+\s+){0,4}?cameras?\b",
-        r"\bCCTV\b", r"\bvideo\s+surveillance\b", r"\b(?:recorded|filmed|captured)\s+(?:\w+\s+){0,3}?on\s+(?:video|camera|tape)\b",
+        (LABEL, r"\b(?:surveillance|security|video|pole|police|crime)[- ]cameras?\b"),
+        (EXPLICIT, r"\bcameras?\b\s+(?:\w+\s+){0,4}?(?:installed|mounted|placed|put up|erected|deployed|set up|added|used)\b"),
+        (EXPLICIT, r"\b(?:install\w*|mount\w*|deploy\w*|put up|erect\w*|add\w*|set up|us(?:e|ed|es|ing))\s+(?:\w+\s+){0,4}?cameras?\b"),
+        (EXPLICIT, r"\bCCTV\b"), (EXPLICIT, r"\bvideo\s+surveillance\b"),
+        (EXPLICIT, r"\b(?:recorded|filmed|captured)\s+(?:\w+\s+){0,3}?on\s+(?:video|camera|tape)\b"),
+        (EXPLICIT, r"\b(?:police|officers|detectives|deputies|investigators|they|team|department)\b[^.;]{0,40}\bvideotap\w+\b"),
     ],
     "IT Based Tactics": [
-        r"\bchat\s?bots?\b",
-        r"\b(?:warning|deterrence|deterrent|automated)\s+(?:text\s+)?(?:messages?|texts?|pop-?ups?)\b",
-        r"\btext\s+messages?\s+(?:\w+\s+){0,3}?warn\w*",
-        r"\b(?:artificial intelligence|AI)[- ](?:powered|driven|based)\b",
+        (LABEL, r"\bIT[- ]based tactics?\b"),
+        (EXPLICIT, r"\bchat\s?bots?\b"),
+        (EXPLICIT, r"\b(?:warning|deterrence|deterrent|automated)\s+(?:text\s+)?(?:messages?|texts?|pop-?ups?)\b"),
+        (EXPLICIT, r"\btext\s+messages?\s+(?:\w+\s+){0,3}?warn\w*"),
     ],
 }
-
-_COMPILED = {t: [re.compile(p, 0 if "SOAP\\b" in p or "FOPP" in p or "CCTV" in p or "PSAs" in p or "(?:artificial" in p else F)
-                 for p in ps] for t, ps in PATTERNS.items()}
+_CASE_SENSITIVE = ("\\bSOAP\\b", "\\bFOPP\\b", "\\bCCTV\\b", "\\bPSAs?\\b", "\\bIT[- ]based")
+_COMPILED: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    t: [(k, re.compile(p, 0 if p.startswith(_CASE_SENSITIVE) else F)) for k, p in ps] for t, ps in PATTERNS.items()}
 
 # cheap keyword screens: a tactic's patterns run only when one of its stems is present
 QUICK = {t: re.compile(k, F) for t, k in {
-    "Reverse Stings": r"sting|decoy|revers|street|pos|sweep|undercover",
-    "Web Stings": r"web|online|on-line|internet|cyber|decoy|\bads?\b|advert|listing|posting|profile|answer|respond",
-    "Buyer Arrests": r"raid|customer|client|patron|trafficking|arrest",
+    "Reverse Stings": r"sting|decoy|revers|street|pos|sweep|undercover|detail|crackdown|operation|solicit|proposition|approach|offer",
+    "Web Stings": r"web|online|on-line|internet|cyber|computer|decoy|\bads?\b|advert|listing|posting|profile|personal|notice|answer|respond|repl|arrange|contact|communicat|negotiat",
+    "Buyer Arrests": r"raid|customer|client|patron|john|buyer|arrest|charg|cited",
     "John School": r"school|offender|fopp|diversion|educat|class|program|course",
-    "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly",
+    "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly|image|identif",
     "Auto Seizure": r"vehicle|\bcars?\b|auto|truck|impound|seiz|forfeit|\btow|confiscat",
     "License Suspension": r"licen",
     "Community Service": r"community",
-    "Employment Loss": r"resign|stepped down|fired|dismissed|terminated|let go|leave|lost",
-    "SOAP Orders": r"soap|stay|\bban|\bbar|banish|prohibit|exclud|zone|exclusion",
-    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business owner|plate|flashlight|shame the|civic|block|tenant",
+    "Employment Loss": r"resign|stepped down|fired|dismissed|terminated|let go|leave|lost|losing|without|employment|suspended from",
+    "SOAP Orders": r"soap|stay|\bban|\bbar|banish|prohibit|exclud|zone|exclusion|restrict",
+    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business|plate|flashlight|shame the|civic|block|tenant",
     "Public Education": r"public|psa|campaign|sign|billboard|poster|warning",
-    "Letters": r"letter|mail|sent|send",
+    "Letters": r"letter|mail|sent|send|postcard",
     "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
-    "IT Based Tactics": r"chat|warning|deterren|automated|text|artificial|\bai\b",
+    "IT Based Tactics": r"chat|warning|deterren|automated|text|\bit\b",
 }.items()}
 
-WEB_CUE = re.compile(
-    r"\b(?:web|online|on-line|internet|craigslist|backpage|websites?|web sites?|ads?|advertisements?|"
-    r"listings?|postings?|classifieds?|escort (?:sites?|ads?|services?)|social media|apps?|chat\w*|e-?mails?|"
-    r"cyber\w*|texting|texted|text messages?|skipthegames|megapersonals|bedpage|dating (?:site|app)s?|craigs list)\b", F)
-STREET_CUE = re.compile(r"\bstreet\b|\bcorner\b|\bmotorists?\b|\bdriv(?:ing|ers?)\b", F)
-STING_WORD = re.compile(r"\b(?:stings?|decoys?|reversals?|operations?)\b", F)
-_BUYER_CTX = re.compile(r"\b(?:johns?|buyers?|men|customers|solicit\w*|clients|patrons|demand|purchas\w*|arrest\w*|charged|"
-                        r"meet|meets|meeting|meetings|met|hotels?|motels?)\b", F)
-# a chatbot answering ads is an IT Based Tactic, not a web sting
-_BOT = re.compile(r"\b(?:chat\s?bots?|bots?|automated (?:text )?messages?|warning (?:text )?messages?)\b", F)
-# web words that describe where names/photos were published, not how buyers were contacted
-_PUBLISHED_WEB = re.compile(r"\b(?:post\w*|publish\w*|releas\w*|display\w*|list\w*|put|shar\w*|print\w*)\b[^.;]{0,60}$", F)
-# "posed as prostitutes on X Avenue and in online ads": the street and the web conjoined
-STREET_PLACE = re.compile(r"\bstreet\b|\bcorners?\b|\bmotorists?\b|\bdriv(?:ing|ers?)\b|\b(?:avenue|boulevard|blvd|"
-                          r"road|highway|strip|sidewalks?)\b", F)
+# --- whose act: cues over a sentence ----------------------------------------------------------
+
+WEB_WORD = re.compile(
+    r"\b(?:online|on-line|internet|craigslist|backpage|websites?|web sites?|web-based|the web|escort (?:sites?|ads?|section)|"
+    r"social media|facebook|instagram|snapchat|twitter|whatsapp|kik|grindr|tinder|apps?|chat\w*|e-?mails?|cyber\w*|"
+    r"texting|texted|text messages?|skipthegames|megapersonals|bedpage|listcrawler|dating (?:site|app)s?|craigs list|"
+    r"classifieds?|decoy ads?|" + _ADS + r")\b", F)
+# web words that say where names or photos were published, or what a trafficker posted: not contact
+_PUBLISHED_WEB = re.compile(r"\b(?:post\w*|publish\w*|releas\w*|display\w*|list\w*|put|shar\w*|print\w*|disseminat\w*|"
+                            r"created)\b[^.;]{0,60}$", F)
+_NOT_CONTACT_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:devoted to|to (?:publish|post|disseminat|display|shame|list))", F)
+_THEIR_ADS = re.compile(r"\b(?:trafficker|pimp|suspect|defendant|woman|women|she|her|they|ring|enterprise|operator|owners?|"
+                        r"conspirators?|group)s?\b[^.;]{0,50}?\b(?:posted|placed|ran|advertised|listed|used)\b[^.;]{0,40}?"
+                        r"\b(?:ads?|advertisements?|listings?|websites?|backpage|craigslist)\b|"
+                        r"\b(?:ads?|advertisements?|listings?)\s+(?:of|for|featuring|showing)\s+(?:her|them|the (?:girl|victim|woman|women))\b|"
+                        r"\b(?:ads?|advertisements?)\s+(?:\w+\s+){0,3}(?:placed|posted)\s+by\s+(?:a|the)\s+(?:woman|women|suspect|trafficker|pimp)|"
+                        r"\b(?:postings?|ads?|advertisements?|listings?)\s+(?:of|for)\s+(?:escort|sexual|massage|prostitution)\s+services?\b|"
+                        r"\b(?:complain\w*|reports?|tips?)\b[^.;]{0,40}\babout\b[^.;]{0,30}\b(?:postings?|ads?|advertisements?)\b", F)
+STREET = re.compile(r"\bstreet\b|\bstreets\b|\bcorners?\b|\bmotorists?\b|\bstrolls?\b|\btruck stops?\b|\brest (?:areas?|stops?)\b|"
+                    r"\b(?:avenue|boulevard|blvd|roadways?|sidewalks?|thoroughfares?)\b|\bfrom (?:a|his|their) (?:vehicles?|cars?|trucks?)\b", F)
+BUYER_TARGET = re.compile(
+    r"\b(?:johns?|sex[- ]buyers?|buyers?|customers?|clients?|patrons?|solicit\w*|patroniz\w*|demand|would-be|purchasers?|"
+    r"(?:buy|buying|bought|purchas\w*|pay|paying|paid|offer\w*|seeking|seek|looking)\s+(?:\w+\s+){0,3}?(?:for\s+)?(?:sex|sexual|prostitut\w*|money for sex)|"
+    r"(?:men|man|males?)\s+(?:who|seeking|looking|attempting|trying|offering|responding|responded|arriv\w+|showed up)|trick)\b", F)
+# men arrested: buyers, unless the story is a trafficking or pimping case
+MEN_ARRESTED = re.compile(
+    r"\b(?:arrests? of (?:\w+\s+){0,2}(?:men|males)|(?:men|males)\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody|apprehended)|"
+    r"(?:men|males)\s+(?:who were\s+)?(?:arrested|charged|convicted|caught)|"
+    r"(?:arrested|charged|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
+POSING_AS_BUYER = re.compile(r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?"
+                             r"(?:buyers?|johns?|customers?|clients?|tricks?)\b", F)
+SELLER_STING = re.compile(
+    r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?(?:buyers?|johns?|customers?|clients?|tricks?)\b|"
+    r"\b(?:officers?|detectives?|deputies|police|investigators?|troopers?|agents?)\s+(?:[\w-]+\s+){0,8}?(?:responded\s+to|answered|replied\s+to)\s+"
+    r"(?:\w+\s+){0,2}(?:an?\s+)?(?:ads?|advertisements?|listings?)\b(?![^.;]{0,60}\b(?:men|man|johns?|buyers?|he)\s+had\s+(?:placed|posted))", F)
+TRAFFICKING = re.compile(r"\b(?:traffick\w*|pimp\w*|pander\w*|prostitution (?:ring|enterprise)|promoting prostitution|"
+                         r"compelling prostitution|homicide|murder\w*|kill\w*|rap(?:e|ed|ing)|assault\w*|robber\w*|drugs?|narcotics?)\b", F)
+ADVOCACY = re.compile(r"\b(?:coalition|advocacy|advocates?|non-?profit|victims?|survivors?|rescue\w*|recover\w*|task force)\b", F)
+BUSINESS_LICENCE = re.compile(r"\b(?:business|massage|liquor|spa|parlou?r|establishment|motel|hotel|operating|professional|nursing|medical|"
+                              r"therapist|contractor|bar|club)\w*\s+(?:\w+\s+){0,2}licen[cs]es?\b|\blicen[cs]es?\s+(?:of|for)\s+(?:the\s+)?"
+                              r"(?:\w+\s+){0,2}(?:business|massage|parlou?rs?|spas?|establishments?|properties|motels?|hotels?)\b|"
+                              r"\b(?:revoked|suspended)\s+(?:all\s+)?(?!the driver|driver)(?:\w+\s+){0,2}licen[cs]es\b|\bdriving\s+(?:on|with|while)\s+(?:a\s+)?"
+                              r"(?:suspended|revoked)\b|\b(?:suspended|revoked)\s+(?:driver'?s'?\s+)?licen[cs]e\b[^.;]{0,30}\b(?:charg|arrest|cited)", F)
+OTHERS_PROPERTY = re.compile(r"\b(?:seiz\w*|confiscat\w*|forfeit\w*|recover\w*|found|took)\b[^.;]{0,80}?\bfrom\s+(?:the\s+)?(?:\w+\s+){0,2}?"
+                             r"(?:traffickers?|pimps?|suspects?|brothels?|operators?|dealers?|owners?|ring|enterprise|business\w*|"
+                             r"propert\w+|residences?|homes?|spas?|parlou?rs?)\b|\b(?:cash|money|drugs|firearms?|guns?|weapons?|evidence|"
+                             r"jewelry)\b[^.;]{0,40}\b(?:and|,)\s+(?:\w+\s+){0,2}(?:vehicles?|cars?)\b", F)
+CAMERA_EVIDENCE = re.compile(r"\b(?:found|seized|recovered|discovered|confiscated|hidden)\s+(?:\w+\s+){0,4}cameras?\b|"
+                             r"\bcameras?\s+(?:was|were)\s+(?:found|seized|recovered|discovered)\b|\b(?:suspect|trafficker|pimp|he|she)\b"
+                             r"[^.;]{0,40}\b(?:installed|used|set up)\b[^.;]{0,30}\bcameras?\b", F)
+
+STREET_AND_WEB = re.compile(r"\b(?:pos\w*\s+as|decoys?)\b[^.;]{0,60}?\b(?:and|as well as)\s+(?:also\s+)?(?:as|in|through|via|on)\b"
+                            r"[^.;]{0,40}?\b(?:online|internet|ads?|web|websites?)\b|\bstreet[- ](?:level\s+)?(?:and|&)\s+"
+                            r"(?:web|online|internet)[- ]?(?:based\s+)?(?:reverse\s+)?stings?\b", F)
+SELLER_NAMES = re.compile(r"\b(?:names?|identit(?:y|ies)|photos?|mug\s?shots?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}"
+                          r"(?:women|prostitut\w+|pimps?|traffickers?|victims?|sellers?|girls?)\b", F)
 
 
-def _web_contact(local: str) -> re.Match[str] | None:
-    """The first web cue of a window that is about contact, not about publishing names online."""
-    for m in WEB_CUE.finditer(local):
-        if _PUBLISHED_WEB.search(local[max(0, m.start() - 60):m.start()]):
+@dataclass
+class Cues:
+    web: bool = False         # contact with buyers online (decoy ads, websites, apps)
+    street: bool = False      # contact on the street (corners, motorists, strolls)
+    buyers: bool = False      # buyers are the target (johns, solicitation, men paying for sex)
+    seller_sting: bool = False  # officers posing as buyers, answering sellers' ads
+    trafficking: bool = False
+    advocacy: bool = False
+    business_licence: bool = False
+    others_property: bool = False
+    camera_evidence: bool = False
+    seller_names: bool = False
+    street_and_web: bool = False  # "posed as prostitutes and as women advertising online": both kinds
+
+    def merge(self, other: "Cues") -> "Cues":
+        return Cues(*(a or b for a, b in zip(self.__dict__.values(), other.__dict__.values())))
+
+
+def web_contact(s: str) -> bool:
+    """Online contact with buyers, not publication of names online or a trafficker's ads."""
+    if _THEIR_ADS.search(s) and not re.search(r"\bdecoy|\b(?:police|officers?|detectives?|deputies|undercover|law enforcement)\b"
+                                             r"[^.;]{0,40}\b(?:posted|placed)\b", s, F):
+        return False
+    for m in WEB_WORD.finditer(s):
+        if _PUBLISHED_WEB.search(s[max(0, m.start() - 60):m.start()]) and not re.search(r"\bdecoy\b", s[max(0, m.start() - 60):m.end()], F):
             continue
-        return m
-    return None
+        if _NOT_CONTACT_AFTER.search(s[m.end():m.end() + 60]):
+            continue
+        return True
+    return False
+
+
+def cues(s: str) -> Cues:
+    trafficking = bool(TRAFFICKING.search(s))
+    unposed = POSING_AS_BUYER.sub(" ", s)  # "a decoy posing as a sex buyer" is no buyer
+    buyers = bool(BUYER_TARGET.search(unposed)) or (bool(MEN_ARRESTED.search(unposed)) and not trafficking)
+    return Cues(web=web_contact(s), street=bool(STREET.search(s)), buyers=buyers,
+                seller_sting=bool(SELLER_STING.search(s)), trafficking=trafficking,
+                advocacy=bool(ADVOCACY.search(s)), business_licence=bool(BUSINESS_LICENCE.search(s)),
+                others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
+                seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)))
+
+
+# --- whether it was done --------------------------------------------------------------------
 
 CLAUSE_BREAK = re.compile(
     r";|:|\(|\)|\s[\u2013\u2014-]\s|\bbut\b|,\s*(?:and|while|although|though|whereas|yet|so|because|since|after|before|when)\b|"
-    r"\bwhile\b|\bwhereas\b|\balthough\b", F)
+    r"\bwhile\b|\bwhereas\b|\balthough\b|\bthough\b", F)
 NEG_BEFORE = re.compile(
     r"\b(?:withh[eo]ld\w*|not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
     r"debat\w+|discuss\w+|rejected|declined to|stopped|discontinu\w+|abandon\w+|ceased|halted|"
-    r"plans? to|planning|planned to|hopes? to|hoping to|would like to|wants? to|explor\w+|studying|weighing|"
-    r"looking into|yet to|without|instead of|rather than|refused to|refuses to|opposed|oppose|"
+    r"plans? to|planning|planned to|hopes? to|hoping to|would like to|wants? to|wanted to|explor\w+|studying|studied|weighing|"
+    r"looking into|looking at|yet to|without|instead of|rather than|refused to|refuses to|opposed|oppose|"
     r"no plans?|unable to|failed to|lack of|lacks|unlike|call(?:ed|s|ing)? for|urg(?:ed|es|ing)|suggest\w*|"
-    r"recommend\w*|idea of|may soon|could soon|pending approval of)\b|n't\b", F)
+    r"recommend\w*|idea of|may soon|could soon|pending approval of|assess\w*|evaluat\w*|feasibility|investigate whether|"
+    r"whether|if|push(?:ed|ing)? for|advocat\w* for|lobb\w* for|sought to|seeking to|efforts? to (?:launch|establish|start|create|implement|adopt)|"
+    r"attempt(?:ed|s|ing)? to (?:launch|establish|start|create|implement|adopt)|tr(?:y|ied|ying) to (?:launch|establish|start|create|implement|adopt)|"
+    r"no reports? of|no (?:evidence|record|indication) (?:of|that)|unclear|not clear|unknown whether|"
+    r"could face|may face|would face|faces? up to|could be|would be|prohibits?|outlaw\w*)\b|n't\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
-NOT_ONLY = re.compile(r"\bnot only\b", F)
+NOT_ONLY = re.compile(r"\bnot (?:only|always|often|routinely|frequently|regularly|typically|usually|a routinely)\b", F)
 NEG_AFTER = re.compile(
     r"^[^.;]{0,50}?\b(?:(?:is|was|were|are|has|have|had|been)\s+(?:not|never|no longer|since been (?:discontinued|abandoned|dropped)|"
     r"discontinued|abandoned|dropped|rejected|proposed|considered|under consideration|being considered|"
     r"withheld|stopped|shelved|scrapped|ended|halted)|withheld|never (?:materiali[sz]ed|implemented|happened|began|started)|"
-    r"fell through|did not|didn't|was shelved|remains? (?:a )?proposal|under consideration)\b", F)
+    r"fell through|did not|didn't|was shelved|remains? (?:a )?proposal|under consideration|would be a good fit)\b", F)
+# "..., but it was never established", "although it remains unclear if this tactic was ever used"
+NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:been\s+)?(?:established|implemented|adopted|launched|"
+                        r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
+                        r"\bunclear (?:if|whether)\s+(?:this|the|that|it|they)\b[^.;]{0,40}\b(?:ever|was|were)\b|"
+                        r"\bno reports? of\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
+STOP = re.compile(r"\b(?:no longer|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
+                  r"(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:ended|stopped|terminated|eliminated|cancel+ed)|"
+                  r"not (?:been )?(?:renewed|continued)|stopped|ceased altogether)\b", F)
+RESUMED = re.compile(r"\b(?:resum\w+|restart\w*|reinstat\w+|revived|relaunch\w*|again)\b", F)
 FUTURE_BEFORE = re.compile(
     r"\b(?:will|aims? to|aiming to|aimed to|intends? to|intend(?:ed|ing) to|expects? to|is expected to|are expected to|"
-    r"would|shall|going to|scheduled to|set to|future|upcoming)\b", F)
+    r"shall|going to|scheduled to|set to|future|upcoming|next)\b", F)
 
 
 @dataclass
@@ -211,8 +368,14 @@ class Mention:
     tactic: str
     start: int
     end: int
+    strength: str = EXPLICIT
     negated: bool = False
     future: bool = False
+    stopped: bool = False
+
+    @property
+    def positive(self) -> bool:
+        return not (self.negated or self.future or self.stopped)
 
 
 def _clause_start(s: str, pos: int) -> int:
@@ -229,53 +392,43 @@ def _clause_end(s: str, pos: int) -> int:
 
 
 def mentions(sentence: str) -> list[Mention]:
-    """Tactic mentions in one sentence (straight quotes), with negation and future flags."""
+    """Tactic mentions in one folded sentence, each marked negated, future or stopped."""
     s = sentence
     found: list[Mention] = []
-    web = bool(WEB_CUE.search(s))
     for tactic, regs in _COMPILED.items():
         if not QUICK[tactic].search(s):
             continue
-        for rx in regs:
+        for strength, rx in regs:
             for m in rx.finditer(s):
-                t = tactic
-                if tactic == "Reverse Stings":
-                    word = m.group(0).lower()
-                    explicit_street = "street" in word
-                    if word.startswith(("sting", "decoy", "reversal", "pos")) or not explicit_street:
-                        # generic sting/decoy wording: online contact makes it a web sting
-                        local = s[max(0, m.start() - 120): m.end() + 120]
-                        wc = None if explicit_street else _web_contact(local)
-                        if wc is not None and not STREET_CUE.search(local):
-                            t = "Web Stings"
-                        if wc is not None and word.startswith(("pos", "decoy")):
-                            # "posed as prostitutes on Jefferson Avenue and in online ads",
-                            # "posed as prostitutes and as women advertising online": both kinds
-                            rel = m.end() - max(0, m.start() - 120)
-                            between = local[rel:wc.start()] if wc.start() >= rel else ""
-                            if re.search(r"\b(?:and|as well as|or)\b", between, F) and \
-                                    (STREET_PLACE.search(local[:wc.start()]) or re.search(r"\band\s+(?:also\s+)?as\b", between, F)):
-                                found.append(Mention("Reverse Stings", m.start(), m.end()))
-                                t = "Web Stings"
-                    if word.startswith(("sting", "decoy", "reversal", "undercover")):
-                        pre = s[max(0, m.start() - 25): m.start()].lower()
-                        if re.search(r"(?:web|online|internet|reverse|street)[- ](?:based\s+)?(?:level\s+)?$", pre):
-                            continue  # already matched by a more specific pattern
-                        if word.startswith("decoy") and re.match(r"decoys?\s+(?:online\s+)?(?:ads?|advertisements?|listings?|postings?|profiles?)", s[m.start():], F):
-                            continue
-                        if not _BUYER_CTX.search(s):
-                            continue
-                if tactic == "Buyer Arrests" and m.group(0).lower().startswith("arrest") and \
-                        (STING_WORD.search(s) or WEB_CUE.search(s) or re.search(r"pos(?:ing|ed)\s+as|undercover", s, F)):
-                    continue
-                if tactic == "Web Stings" and m.group(0).lower().startswith(("answer", "respond")) and \
-                        not _BUYER_CTX.search(s):
-                    continue
-                if tactic == "Web Stings" and _BOT.search(s) and not re.search(r"\b(?:arrest|charg|cited)", s, F):
-                    continue  # ads answered by a bot with a warning: an IT Based Tactic
-                found.append(Mention(t, m.start(), m.end()))
-    out: list[Mention] = []
-    for mn in sorted(found, key=lambda x: (x.start, -x.end)):
+                found.append(Mention(tactic, m.start(), m.end(), strength))
+    # a wider or stronger match of one place wins ("web-based reverse sting" is not also a
+    # reverse sting; "street-level reverse sting" is one mention)
+    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    kept: list[Mention] = []
+    rank = {LABEL: 0, EXPLICIT: 1, GENERIC: 2, WEAK: 3}
+    for mn in found:
+        clash = [k for k in kept if mn.start < k.end and k.start < mn.end]
+        if not clash:
+            kept.append(mn)
+            continue
+        if mn.tactic in ("Reverse Stings", "Web Stings") and any(k.tactic in ("Reverse Stings", "Web Stings") for k in clash):
+            k = next(k for k in clash if k.tactic in ("Reverse Stings", "Web Stings"))
+            if k.tactic == "Reverse Stings" and mn.tactic == "Web Stings" and mn.strength == LABEL:
+                kept[kept.index(k)] = mn  # "web-based reverse sting"
+            elif k.tactic == mn.tactic and rank[mn.strength] < rank[k.strength]:
+                kept[kept.index(k)] = mn
+            continue
+        if all(k.tactic != mn.tactic for k in clash):
+            kept.append(mn)
+        else:
+            k = next(k for k in clash if k.tactic == mn.tactic)
+            if rank[mn.strength] < rank[k.strength]:
+                kept[kept.index(k)] = mn
+    never = NEVER_DONE.search(s)
+    # "... a john school ..., but it was never established (although ...)": every mention of the
+    # tactics named before the denial
+    denied = {mn.tactic for mn in kept if never and mn.start < never.start()}
+    for mn in kept:
         cs = _clause_start(s, mn.start)
         before = s[cs:mn.start]
         if len(before) > 90:
@@ -284,19 +437,93 @@ def mentions(sentence: str) -> list[Mention]:
         after = s[mn.end:_clause_end(s, mn.end)]
         inside = s[mn.start:mn.end]
         if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue
-            before_n = before_n + " " + inside
-        if NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after):
+            before_n = before_n + " " + NOT_ONLY.sub("", inside)
+        local = s[max(0, mn.start - 100):min(len(s), mn.end + 100)]
+        if STOP.search(before_n) or STOP.search(after[:80]) or (STOP.search(local) and re.search(
+                r"\b(?:program|practice|tactic|option|operations?|stings?|policy|efforts?|initiative)\b", local, F)):
+            if not RESUMED.search(local):
+                mn.stopped = True
+                continue
+        if NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after) \
+                or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",)):
             mn.negated = True
         elif FUTURE_BEFORE.search(before_n):
             mn.future = True
-        out.append(mn)
+    kept.sort(key=lambda x: x.start)
+    return kept
+
+
+STINGS = ("Reverse Stings", "Web Stings")
+
+
+def resolve(ms: list[Mention], c: Cues) -> list[str]:
+    """The tactics that positive mentions evidence, given whose act the sentence (or event)
+    describes. Order: as first mentioned."""
+    out: list[str] = []
+
+    def add(t: str) -> None:
+        if t not in out:
+            out.append(t)
+
+    has_web_label = any(m.positive and m.tactic == "Web Stings" for m in ms)
+    for m in ms:
+        if not m.positive:
+            continue
+        t = m.tactic
+        if t == "Reverse Stings":
+            if m.strength == WEAK and not (c.buyers and (c.street or c.web) and not c.seller_sting):
+                continue  # "an operation" is a sting only where buyers met decoys on the street or online
+            if m.strength in (GENERIC, WEAK) and not c.buyers:
+                continue  # a sting not shown to target buyers (one aimed at sellers, or of no one told)
+            if c.seller_sting and m.strength != LABEL and not c.buyers:
+                continue
+            if c.web and not c.street and not c.street_and_web:
+                t = "Web Stings"  # the contact was online: the site's "web-based reverse sting"
+            elif has_web_label and m.strength != LABEL and not c.street:
+                t = "Web Stings"
+            elif has_web_label and m.strength == LABEL and not c.street and not _street_near(ms, m):
+                t = "Web Stings"  # "the web-based reverse sting ... the reverse sting netted ..."
+        elif t == "Web Stings":
+            if m.strength != LABEL and c.seller_sting and not c.buyers:
+                continue
+        elif t == "Buyer Arrests":
+            if m.strength == GENERIC and not c.buyers:
+                continue
+        elif t == "Auto Seizure":
+            if c.others_property or (c.trafficking and not c.buyers):
+                continue
+        elif t == "License Suspension":
+            if c.business_licence or (m.strength != LABEL and not c.buyers):
+                continue
+        elif t == "Cameras":
+            if c.camera_evidence:
+                continue
+        elif t == "Neighborhood Action":
+            if c.advocacy and m.strength != LABEL:
+                continue
+        elif t == "Employment Loss":
+            if m.strength != LABEL and not c.buyers:
+                continue  # someone resigned or was fired: a consequence for a buyer only
+        elif t == "Identity Disclosure":
+            if c.seller_names and not c.buyers:
+                continue
+        add(t)
+    if c.street_and_web and "Web Stings" in out and "Reverse Stings" not in out:
+        out.insert(out.index("Web Stings"), "Reverse Stings")  # decoys on the street and online
+    if ("Reverse Stings" in out or "Web Stings" in out) and "Buyer Arrests" in out:
+        out.remove("Buyer Arrests")  # buyers arrested in a sting: the sting is the tactic
     return out
 
 
+def _street_near(ms: list[Mention], m: Mention) -> bool:
+    return any(x.tactic == "Reverse Stings" and x.strength == EXPLICIT and x.positive for x in ms)
+
+
 def positive(ms: list[Mention]) -> list[str]:
+    """Tactics positively mentioned, before any reading of whose act (legacy helper)."""
     seen: list[str] = []
     for m in ms:
-        if not m.negated and not m.future and m.tactic not in seen:
+        if m.positive and m.tactic not in seen:
             seen.append(m.tactic)
     return seen
 
@@ -305,6 +532,10 @@ def negated(ms: list[Mention]) -> list[str]:
     pos = set(positive(ms))
     seen: list[str] = []
     for m in ms:
-        if m.negated and m.tactic not in pos and m.tactic not in seen:
+        if (m.negated or m.stopped) and m.tactic not in pos and m.tactic not in seen:
             seen.append(m.tactic)
     return seen
+
+
+__all__ = ["Mention", "Cues", "mentions", "cues", "resolve", "positive", "negated", "STINGS", "LABEL",
+           "EXPLICIT", "GENERIC", "WEAK"]

@@ -1,8 +1,27 @@
-"""Narrative facts: dates, arrest counts, agencies, and the operations they make up.
+"""The narrative read as events: which actions the page reports, and what each evidences.
 
-Dates, counts and agency names are read by rules over the sentence (month names, number
-words, the usual agency suffixes); they run in microseconds, which matters for thousands of
-pages (dateparser and number-parser are far slower and guess on fragments such as "May").
+An operation is a reported action against buyers, dated or counted (`../shared/data/README.md`):
+"police have conducted reverse stings" supports a claim and is not an operation; "since 1978" is
+one (a practice begun then); "in December 2013, January 2014 and July 2017" are three.
+
+The reader walks the sentences in order and groups them into events:
+
+- a sentence that dates an action (a tactic, buyers arrested, "conducted an operation") starts
+  one, an event per date where it gives several; the tactics of a clause go with the date nearest
+  them ("stings since 1981, and web-based reverse stings since 2008");
+- the sentences that follow and tell the same story (past tense, "the men", "during the
+  operation", "as a result"), in the same paragraph, join it; a sentence about standing practice
+  ("names are released", "operations have also been conducted") does not;
+- "For example, ..." and "a similar operation" take the tactic of what they exemplify or
+  resemble when they name none themselves; buyers arrested with no sting told are Buyer Arrests;
+- a dated sentence with no action ("In 2008, city officials tried to ameliorate the problems")
+  lends its date to the next sentence if that one tells the action.
+
+Each event's tactics come from `evidence.resolve` over all its sentences, so an event whose
+contact was online is a web sting even where one sentence says "reverse sting". Events without a
+tactic against buyers (a trafficking bust, a homicide) are not operations; their sentences still
+count for nothing. Claims are the union of the events' tactics and of the standing-practice
+sentences' tactics, each with a confidence (see `confidence`).
 """
 from __future__ import annotations
 
@@ -11,440 +30,492 @@ from dataclasses import dataclass, field
 
 from ..model import Operation
 from . import evidence
-from .textutil import NUMBER_RE, fold, to_int
+from .agencies import AGENCY_RE, Agencies, _agency_name, _home, _inherited, read_agencies
+from .counts import Count, buyer_count, find_count, find_counts  # noqa: F401  (re-exported)
+from .dates import FULL_DATE, MONTH_YEAR, DateInfo, _month, find_date, find_dates  # noqa: F401
+from .evidence import EXPLICIT, GENERIC, LABEL, STINGS, WEAK, Cues, Mention
+from .textutil import fold
 
 F = re.I
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"]
-_MONTH_ALT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-              "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-MONTH_RE = (r"(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
-YEAR_RE = r"(?:19[5-9]\d|20[0-3]\d)"
-_NOT_YEAR_AFTER = (r"(?!\s*(?:residents|people|men|women|johns|buyers|arrests|officers|cameras|"
-                   r"calls|cases|persons|inhabitants|dollars|hours|block|acres|feet|miles|-year|"
-                   r"\d|,\d{3}|%|\.\d))")
-_NOT_YEAR_BEFORE = r"(?<![\d$#,.\-/])(?<!route )(?<!highway )(?<!interstate )(?<!no\. )(?<!room )(?<!suite )"
 
-FULL_DATE = re.compile(r"\b(" + MONTH_RE + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(" + YEAR_RE + r")\b", F)
-DMY_DATE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + MONTH_RE + r")\.?,?\s+(" + YEAR_RE + r")\b", F)
-NUM_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(" + YEAR_RE + r")(?![\d/])")
-MONTH_YEAR = re.compile(r"\b(" + MONTH_RE + r")\.?,?\s+(?:of\s+)?(" + YEAR_RE + r")\b", F)
-YEAR_ONLY = re.compile(_NOT_YEAR_BEFORE + r"\b(" + YEAR_RE + r")(s)?\b" + _NOT_YEAR_AFTER, F)
-SINCE = re.compile(r"\b(?:since|ever since|as early as)\s+(?:at\s+least\s+|about\s+|around\s+|circa\s+|the\s+)?"
-                   r"(?:(?:early|late|mid)[- ]?\s*)?(?:(" + MONTH_RE + r")\.?\s+(?:\d{1,2},?\s+)?)?(" + YEAR_RE + r")(s)?\b", F)
-RANGE = re.compile(r"\b(?:from|between)\s+(?:" + MONTH_RE + r"\s+)?(" + YEAR_RE + r")\s+(?:to|and|through|until|till)\s+"
-                   r"(?:" + MONTH_RE + r"\s+)?(" + YEAR_RE + r")\b|\b(" + YEAR_RE + r")\s*[-\u2013]\s*(" + YEAR_RE + r"|\d\d)\b", F)
-RELATIVE = re.compile(
-    r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
-    r"eighteen|twenty-four|\d{1,2}|several|a few)\s+(years?|months?)\s+later|"
-    r"(?:the\s+)?(following|next|subsequent)\s+(year|month|spring|summer|fall|autumn|winter)|"
-    r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+(?:same\s+)?(year|month)(?!\s+(?:old|of))|"
-    r"(?:that|the following|the next|later that|later in)\s+(" + MONTH_RE + r"))\b", F)
-ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|"
-                     r"every (?:year|month|few)|annual(?:ly)?|each year|times (?:a|per|each) year)\b", F)
-FUTURE_DATE = re.compile(r"\bby\s+(?:the\s+end\s+of\s+)?(?:" + MONTH_RE + r"\s+)?" + YEAR_RE, F)
+EXAMPLE = re.compile(r"^(?:[^,.;]{0,40},\s*)?(?:for example|for instance|as an example|in one (?:case|instance|example)|"
+                     r"one example|(?:more )?recent examples? (?:include|of)|examples include|in a recent example|"
+                     r"a recent example|to illustrate|such as when)\b", F)
+ANAPHORA = re.compile(
+    r"^(?:(?:during|in|after|following|as a result of|through|throughout|over the course of|at the end of|as part of)\s+)?"
+    r"(?:the|this|that|these|those|both|each|all|its|their)\s+(?:[\w-]+\s+){0,2}?(?:operations?|stings?|reversals?|details?|"
+    r"sweeps?|investigations?|crackdowns?|programs?|initiatives?|efforts?|men|man|johns?|buyers?|suspects?|arrestees|"
+    r"offenders?|defendants?|individuals|ordinance|policy|project|campaign|class|classes|school|decoys?|officers?|"
+    r"arrests?|raids?|event|enforcement|ads?|advertisements?|listings?|website|page)\b|"
+    r"^(?:they|he|both|all (?:of the|five|six|seven|eight|nine|ten)|each|once arrested|as a result|as the men|when the men|"
+    r"officers then|the men|upon (?:their )?arrival|after (?:their|his) arrests?|it (?:was|resulted|led|netted|involved|included)|"
+    r"(?:this|that|the) (?:one|latter|former|second one))\b", F)
+SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow-up|subsequent|additional|repeat)\s+"
+                     r"(?:[\w-]+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?|reversals?|efforts?|reverse stings?)\b|"
+                     r"\bone such\b|\b(?:operations?|stings?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
+                     r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps|reversals|details)\b", F)
+OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz]ed|staged|mounted|began|started|"
+                    r"initiated|coordinated|undertook|participated in|took part in|joined|announced|implemented|established|"
+                    r"created|developed|adopted|instituted|enacted|passed)\s+(?:\w+\s+){0,5}?(?:operations?|stings?|crackdowns?|"
+                    r"sweeps?|investigations?|details?|probes?|initiatives?|programs?|ordinances?|polic(?:y|ies)|campaigns?|"
+                    r"projects?|efforts?)\b|\b(?:operations?|stings?|crackdowns?|sweeps?|investigations?|details?|initiatives?|"
+                    r"programs?|campaigns?)\s+(?:was|were)\s+(?:\w+\s+)?(?:conducted|carried out|launched|held|staged|"
+                    r"established|implemented|created|developed|instituted)\b|\btook place\b", F)
+_MODAL = re.compile(r"\b(?:is|are|may|might|can|must|typically|usually|generally|routinely|often|frequently|periodically|"
+                    r"sometimes|now|currently|continues?|remains?|tends?|has|have)\b", F)
+_PAST = re.compile(r"\b(?:was|were|did)\b", F)
+_PAST_VERB = re.compile(r"\b(?:ran|began|led|took|made|sent|held|put|got|caught|found|paid|wrote|drew|met|brought|gave|"
+                        r"went|came|saw|told|said|sought|fled|arrived|responded|agreed|offered|posted|placed|arrested|"
+                        r"charged|cited|seized|impounded|released|published|identified|named|netted|resulted|yielded|"
+                        r"produced|apprehended|contacted|arranged|answered|approached|solicited|resigned|lost|fired|"
+                        r"ordered|sentenced|pled|pleaded|received|attended|completed|installed|used|conducted|launched|"
+                        r"recorded|videotaped|reported|announced|participated|assisted|collaborated|worked|established|"
+                        r"created|impounded|towed|mailed|sent|posted)\b", F)
+PROBLEM = re.compile(r"\b(?:well[- ]documented|problems?|crimes? associated|ancillary crimes|homicides?|serial killers?|"
+                     r"sex trafficking (?:is|of|cases)|among the more serious)\b", F)
+ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|on a routine basis|"
+                     r"every (?:year|month|few)|annual(?:ly)?|each year|times (?:a|per|each) year|now conducted|"
+                     r"have been conducted|has been conducted|since then|since that time)\b", F)
+ADOPTION = re.compile(r"\b(?:began|begun|incorporated|adopted|implemented|started|initiated|instituted|introduced|"
+                      r"first (?:used|implemented|adopted))\b", F)
 
-QUAL = (r"(?:over|more than|at least|nearly|almost|about|approximately|roughly|around|some|up to|"
-        r"as many as|upwards of|in excess of|fewer than|less than|under|an estimated|estimated|close to|"
-        r"dozens of|hundreds of|scores of)")
-PEOPLE = (r"(?:(?:male|alleged|suspected|would-be|potential|prospective|adult|more|other|additional|"
-          r"different|local|area|out-of-town|accused)\s+){0,2}(?:sex\s+)?"
-          r"(?:men|man|johns?|buyers?|customers?|clients?|patrons?|individuals?|people|persons?|suspects?|"
-          r"males?|motorists?|drivers?|solicitors?|offenders?|defendants?|subjects?|purchasers?)\b")
-ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked|caught|nabbed|"
-          r"taken into custody|intercepted|netted|snared|busted|rounded up|picked up|jailed|indicted|"
-          r"processed|ticketed|summons\w*|issued (?:a )?(?:summons|citations?))")
-_N = r"(" + NUMBER_RE + r")"
-_ARREST_QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|"
-                           r"intercept|netted|snared|busted|rounded|picked up|jailed|indicted|processed|"
-                           r"ticketed|summons", F)
-COUNT_PATTERNS = [
-    re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+|total of\s+)?" + _N + r"\s+" + PEOPLE +
-               r"[^.;]{0,60}?\b(?:were|was|had been|have been|being|got|are)?\s*" + ARREST, F),
-    re.compile(ARREST + r"\s+(?:of\s+)?(?:a total of\s+)?(?:(" + QUAL + r")\s+)?" + _N + r"\s+" + PEOPLE, F),
-    re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:total\s+)?arrests\b", F),
-    re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F),
-    re.compile(ARREST + r"\s+()(?:a|an|one)\s+(?:\d+-year-old\s+)?(?:man|john|buyer|suspect|customer)\b", F),
-    re.compile(r"\b(?:()a|an|one)\s+(?:\d+-year-old\s+|local\s+|\w+\s+)?(?:man|john|buyer|suspect|customer)\s+"
-               r"(?:\w+\s+){0,6}?(?:was|were)\s+" + ARREST, F),
-]
-
-AGENCY_SUFFIX = (r"(?:Police Department|Police Dept\.?|Police Bureau|Bureau of Police|Division of Police|"
-                 r"Department of Police|Sheriff'?s'? Office|Sheriff'?s'? Department|Sheriff'?s'? Dept\.?|"
-                 r"District Attorney'?s'? Office|State'?s'? Attorney'?s'? Office|Prosecutor'?s'? Office|"
-                 r"Attorney'?s'? Office|Task Force|Department of Public Safety|Public Safety Department|"
-                 r"Highway Patrol|State Patrol|State Police|Police|Constabulary|Marshal'?s'? Office|"
-                 r"Vice Unit|Vice Squad|Police Force|Law Enforcement Agency|Bureau of Investigation|"
-                 r"Bureau of Narcotics|Department of Justice|Bureau of Criminal Apprehension|Marshals Service)")
-AGENCY_RE = re.compile(r"((?:[A-Z][\w.'&-]*\s+){1,6}?)" + AGENCY_SUFFIX + r"(?:\s*\(([A-Z][A-Za-z&]{1,7})\))?")
-_STOP = {"in", "on", "at", "by", "after", "since", "when", "during", "the", "a", "an", "and", "as",
-         "with", "from", "for", "to", "of", "officers", "detectives", "deputies", "local", "then",
-         "also", "both", "while", "under", "between", "per", "its", "his", "her", "their", "this",
-         "that", "these", "those", "but", "or", "if", "once", "before", "until", "meanwhile",
-         "additionally", "later", "finally", "still", "today", "currently", "there", "here"}
-OP_WORD = re.compile(r"\b(?:second|third|another|similar|follow-up|repeat)\s+(?:\w+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?)\b|"
-                     r"\b(?:operations?|stings?|crackdowns?|sweeps?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
-                     r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps)\b", F)
-GENERIC_OP = re.compile(r"\b(?:operations?|crackdowns?|sweeps?|details?|stings?)\b", F)
-_STING_TACTICS = ("Reverse Stings", "Web Stings", "Buyer Arrests")
-GENERIC_AGENT = re.compile(r"\b(?:police|officers?|detectives?|deputies|department|investigators?|"
-                           r"vice|troopers?|agents?|authorities|law enforcement|sheriff)\b", F)
-
-
-@dataclass
-class Agencies:
-    names: list[str] = field(default_factory=list)
-    abbrev: dict[str, str] = field(default_factory=dict)
-
-    def add(self, name: str, abbr: str | None) -> None:
-        if name not in self.names:
-            self.names.append(name)
-        if abbr:
-            self.abbrev[abbr] = name
-        initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w']*", name)
-                           if w.lower() not in ("of", "the", "and", "s"))
-        initials = initials.upper()
-        if len(initials) >= 2:
-            self.abbrev.setdefault(initials, name)
-
-    def in_sentence(self, s: str) -> list[str]:
-        """Agencies named in a sentence, full or abbreviated, in order of appearance."""
-        found: list[tuple[int, str]] = []
-        # "Quinton police officers", "Kellerton detectives": a named police force by its place
-        for name in self.names:
-            m = re.match(r"(.+?)\s+(?:Police|Sheriff)", name)
-            if not m or m.group(1).lower() in ("state", "the"):
-                continue
-            word = "police|officers|detectives|vice" if "Police" in name else "sheriff|deputies"
-            for hit in re.finditer(r"\b" + re.escape(m.group(1)) + r"(?:'s)?\s+(?:" + word + r")\b", s):
-                if not s[hit.end():].lstrip().startswith(("Department", "Dept", "Bureau", "Office")):
-                    found.append((hit.start(), name))
-        for m in AGENCY_RE.finditer(s):
-            name = _agency_name(m)
-            if name:
-                found.append((m.start(), name))
-        for m in re.finditer(r"\b([A-Z][A-Za-z&]{1,7})\b", s):
-            if m.group(1) in self.abbrev and m.group(1).isupper():
-                found.append((m.start(), self.abbrev[m.group(1)]))
-        found.sort()
-        out: list[str] = []
-        for _, n in found:
-            if n not in out:
-                out.append(n)
-        return out
-
-
-def _agency_name(m: re.Match[str]) -> str | None:
-    words = m.group(1).split()
-    while words and words[0].lower().strip(",") in _STOP:
-        words = words[1:]
-    keep: list[str] = []
-    for w in reversed(words):
-        if w.lower() in _STOP or w.endswith(","):
-            break
-        keep.insert(0, w)
-    suffix = m.group(0)[len(m.group(1)):]
-    suffix = re.sub(r"\s*\([A-Za-z&]+\)$", "", suffix)
-    if not keep:
-        return None
-    return " ".join(keep + [suffix]).replace("\u2019", "'")
-
-
-def read_agencies(paragraphs: list[str]) -> Agencies:
-    ag = Agencies()
-    for p in paragraphs:
-        for m in AGENCY_RE.finditer(fold(p)):
-            name = _agency_name(m)
-            if name:
-                ag.add(name, m.group(2))
-    return ag
-
-
-# --- dates ------------------------------------------------------------------------------
-
-def _month(word: str) -> int:
-    w = word.lower().rstrip(".")
-    return _MONTHS.index(w) + 1 if w in _MONTHS else _MONTH_ALT.get(w, 0)
-
-
-@dataclass
-class DateInfo:
-    start: str | None = None
-    end: str | None = None
-    since: bool = False
-    relative: bool = False
-    pos: int = 0
-
-
-def _ymd(y: str, m: int | None = None, d: int | None = None) -> str:
-    if m and d and 1 <= m <= 12 and 1 <= d <= 31:
-        return f"{y}-{m:02d}-{d:02d}"
-    if m and 1 <= m <= 12:
-        return f"{y}-{m:02d}"
-    return y
-
-
-def find_date(s: str, anchor: str | None) -> DateInfo | None:
-    """The first date a sentence gives (explicit, 'since', range or relative to anchor)."""
-    cands: list[DateInfo] = []
-    future = [m.span() for m in FUTURE_DATE.finditer(s)]
-
-    def ok(pos: int) -> bool:
-        return not any(a <= pos < b for a, b in future)
-
-    m = SINCE.search(s)
-    if m and ok(m.start()):
-        mon = _month(m.group(1)) if m.group(1) else None
-        cands.append(DateInfo(_ymd(m.group(2), mon), since=True, pos=m.start()))
-    m = RANGE.search(s)
-    if m and ok(m.start()):
-        if m.group(1):
-            a, b = m.group(1), m.group(2)
-        else:
-            a, b = m.group(3), m.group(4)
-            if len(b) == 2:
-                b = a[:2] + b
-        if a <= b:
-            cands.append(DateInfo(a, b, pos=m.start()))
-    for rx, kind in ((FULL_DATE, "mdy"), (DMY_DATE, "dmy"), (NUM_DATE, "num"), (MONTH_YEAR, "my")):
-        for m in rx.finditer(s):
-            if not ok(m.start()):
-                continue
-            if kind == "mdy":
-                v = _ymd(m.group(3), _month(m.group(1)), int(m.group(2)))
-            elif kind == "dmy":
-                v = _ymd(m.group(3), _month(m.group(2)), int(m.group(1)))
-            elif kind == "num":
-                v = _ymd(m.group(3), int(m.group(1)), int(m.group(2)))
-            else:
-                if m.group(1).lower() == "may" and not re.search(r"\bin\s+$|\bof\s+$|\bby\s+$|\bsince\s+$|\bon\s+$|\bearly\s+$|\blate\s+$|\bmid-?\s*$", s[:m.start()], F):
-                    # "may 2016" without a preposition is probably the verb "may"
-                    if m.group(0)[0].islower():
-                        continue
-                v = _ymd(m.group(2), _month(m.group(1)))
-            cands.append(DateInfo(v, pos=m.start()))
-            break
-    for m in YEAR_ONLY.finditer(s):
-        if ok(m.start()):
-            cands.append(DateInfo(m.group(1), pos=m.start()))
-            break
-    m = RELATIVE.search(s)
-    if m and anchor and ok(m.start()):
-        cands.append(DateInfo(_relative(m, anchor), relative=True, pos=m.start()))
-    if not cands:
-        return None
-    explicit = [c for c in cands if not c.relative]
-    best = min(explicit or cands, key=lambda d: (d.pos, -len(d.start or "")))
-    # a more precise explicit date at the same place wins ("June 2012" over "2012")
-    for c in cands:
-        if c is not best and not c.relative and c.start and best.start and c.start.startswith(best.start) \
-                and len(c.start) > len(best.start) and abs(c.pos - best.pos) < 25:
-            c.since = best.since or c.since
-            best = c
-    return best
-
-
-def _relative(m: re.Match[str], anchor: str) -> str:
-    y = int(anchor[:4])
-    mon = int(anchor[5:7]) if len(anchor) >= 7 else None
-    if m.group(1):
-        n = to_int(m.group(1)) if m.group(1).lower() not in ("a", "an", "several", "a few") else 1
-        n = n or 1
-        unit = m.group(2).lower()
-        if unit.startswith("year"):
-            return str(y + n)
-        if mon:
-            total = y * 12 + (mon - 1) + n
-            return f"{total // 12}-{total % 12 + 1:02d}"
-        return str(y + n // 12)
-    if m.group(3):
-        unit = m.group(4).lower()
-        if unit == "month" and mon:
-            total = y * 12 + mon
-            return f"{total // 12}-{total % 12 + 1:02d}"
-        if unit == "year":
-            return str(y + 1)
-        return str(y + 1) if unit in ("spring", "summer") and mon and mon > 6 else str(y if unit != "year" else y + 1)
-    if m.group(7):
-        mo = _month(m.group(7))
-        nxt = re.match(r"the (?:following|next)", m.group(0), F)
-        return f"{y + 1 if (nxt and mon and mo <= mon) else y}-{mo:02d}"
-    unit = (m.group(5) or m.group(6) or "year").lower()
-    return anchor[:7] if unit == "month" and mon else str(y)
-
-
-# --- counts -----------------------------------------------------------------------------
-
-@dataclass
-class Count:
-    value: int | None     # None: a count was given but is not exact ("over 20 men")
-    pos: int
-
-
-def find_count(s: str) -> Count | None:
-    """Buyers arrested in a sentence ('arrested seven men', 'a total of 4 johns were arrested')."""
-    best: Count | None = None
-    if not _ARREST_QUICK.search(s):
-        return None
-    for rx in COUNT_PATTERNS:
-        m = rx.search(s)
-        if not m:
-            continue
-        qual = m.group(1)
-        num = m.group(2) if rx.groups >= 2 else None
-        if rx in (COUNT_PATTERNS[4], COUNT_PATTERNS[5]):
-            val: int | None = 1
-        else:
-            val = to_int(num) if num else None
-            if val is not None and (val > 5000 or (1950 <= val <= 2035 and num.isdigit())):
-                continue
-        if qual or re.search(r"(?:dozens|hundreds|scores)\s+of\s+$", s[:m.start(2) if num else m.start()], F):
-            val = None
-        c = Count(val, m.start())
-        if best is None or c.pos < best.pos:
-            best = c
-    return best
-
-
-# --- operations -------------------------------------------------------------------------
 
 @dataclass
 class SentenceInfo:
-    text: str           # as on the page
+    text: str                 # as on the page
+    f: str                    # folded, for matching
     para: int
-    mentions: list[evidence.Mention]
-    date: DateInfo | None
-    count: Count | None
+    first: bool               # first sentence of its paragraph
+    mentions: list[Mention]
+    cues: Cues
+    dates: list[DateInfo]     # the dates that can start an action ("until 2008" excluded)
+    counts: list[Count]
     agencies: list[str]
-    generic_agent: bool
+    example: bool = False
+    anaphora: bool = False
+    similar: bool = False
+    general: bool = False     # standing practice, not an event
+    opener: bool = False
+    problem: bool = False     # in a paragraph that describes the local problem, not the response
+    heading: list[str] = field(default_factory=list)   # tactics of the heading above the paragraph
+    follower: "SentenceInfo | None" = None               # the next sentence of the same paragraph
+
+    @property
+    def tactics(self) -> list[str]:
+        return evidence.resolve(self.mentions, self.cues)
+
+    @property
+    def date(self) -> DateInfo | None:
+        return self.dates[0] if self.dates else None
 
 
-def _home(agencies: Agencies, place: str | None) -> str | None:
-    """The place's own agency (its name starts with the place name), or the page's only agency."""
-    if place:
-        base = re.sub(r"\s+(?:county|parish|township|borough|village|town|city)$", "", place.lower())
-        for n in agencies.names:
-            if n.lower().startswith(base):
-                return n
-    return agencies.names[0] if len(agencies.names) == 1 else None
+@dataclass
+class Event:
+    sents: list[SentenceInfo]
+    date: DateInfo | None
+    para: int
+    inherited: list[str] = field(default_factory=list)   # tactics taken from an example's topic
+    mentions: list[Mention] | None = None                 # when only some of a sentence's mentions are its own
+    count: Count | None = None
+    count_fixed: bool = False                             # the count was assigned (respectively/each)
+    foreign: bool = False                                 # another place's action
+    op: Operation | None = None                           # the operation it makes, if any
+
+    def all_mentions(self) -> list[Mention]:
+        if self.mentions is not None:
+            rest = [m for s in self.sents[1:] for m in s.mentions]
+            return list(self.mentions) + rest
+        return [m for s in self.sents for m in s.mentions]
+
+    def cues(self) -> Cues:
+        c = Cues()
+        for s in self.sents:
+            c = c.merge(s.cues)
+        return c
+
+    def tactics(self) -> list[str]:
+        own = evidence.resolve(self.all_mentions(), self.cues())
+        out = list(own)
+        for t in self.inherited:
+            if t not in out:
+                out.append(t)
+        return out
 
 
-def build_operations(paragraphs: list[str], split, place: str | None = None
-                     ) -> tuple[list[Operation], list[SentenceInfo], Agencies]:
-    """Operations from the narrative: one per dated (or counted) action, with its tactics."""
-    agencies = read_agencies(paragraphs)
-    home = _home(agencies, place)
-    infos: list[SentenceInfo] = []
+def _is_general(f: str) -> bool:
+    """A sentence about standing practice ("judges order ...", "names may be released",
+    "operations have also been conducted"), not about one event."""
+    if _PAST.search(f):
+        return False
+    if re.search(r"\b(?:has|have)\s+(?:also\s+|since\s+|occasionally\s+|periodically\s+|routinely\s+|frequently\s+|"
+                 r"regularly\s+|often\s+|at times\s+)*(?:been\s+)?\w+(?:ed|en|t)\b", f, F):
+        return True
+    if _MODAL.search(f):
+        return True
+    return not _PAST_VERB.search(f)
+
+
+def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | None = None,
+                   agencies: Agencies | None = None) -> list[SentenceInfo]:
+    agencies = agencies or read_agencies(paragraphs)
+    out: list[SentenceInfo] = []
     anchor: str | None = None
     for pi, para in enumerate(paragraphs):
-        for sent in split(para):
+        fp = fold(para)
+        problem = bool(PROBLEM.search(fp)) and not re.search(r"\b(?:demand|sex buyers|johns|reverse stings?|to combat|"
+                                                              r"to address|in an effort)\b", fp, F)
+        for k, sent in enumerate(split(para)):
             f = fold(sent)
             if len(f) > 3000:  # runaway "sentence" (no punctuation): read its start only
                 f = f[:3000]
-            d = find_date(f, anchor)
-            if d and d.start and not d.relative:
-                anchor = d.start
-            elif d and d.relative:
-                anchor = d.start
-            infos.append(SentenceInfo(sent, pi, evidence.mentions(f), d, find_count(f),
-                                      agencies.in_sentence(f), bool(GENERIC_AGENT.search(f))))
+            dates = [d for d in find_dates(f, anchor) if not d.until]
+            for d in dates:
+                if d.start and not d.relative:
+                    anchor = d.start
+                elif d.start and d.relative:
+                    anchor = d.start
+            info = SentenceInfo(sent, f, pi, k == 0, evidence.mentions(f), evidence.cues(f), dates,
+                                find_counts(f), agencies.in_sentence(f))
+            info.example = bool(EXAMPLE.search(f))
+            info.anaphora = bool(ANAPHORA.search(f))
+            info.similar = bool(SIMILAR.search(f))
+            info.general = _is_general(f)
+            info.opener = bool(OPENER.search(f))
+            info.problem = problem
+            info.heading = list((heads or {}).get(pi, []))
+            if out and out[-1].para == pi:
+                out[-1].follower = info
+            out.append(info)
+    return out
 
-    ops: list[Operation] = []
-    cur: Operation | None = None
-    cur_para = -1
-    last_agency: str | None = None
-    for info in infos:
-        pos = evidence.positive(info.mentions)
-        has_future_only = not pos and any(m.future for m in info.mentions)
-        if info.agencies:
-            agency_here = info.agencies[0]
-        else:
-            agency_here = None
-        dated = info.date is not None and info.date.start is not None
-        stingy = [t for t in pos if t in _STING_TACTICS]
-        if dated and not stingy and not has_future_only and ops:
-            ft = fold(info.text)
-            if OP_WORD.search(ft) or (not pos and info.count) or (GENERIC_OP.search(ft) and info.count):
-                # "a second operation netted ...": the same kind of action as the last one
-                prev = [t for t in ops[-1].tactics if t in _STING_TACTICS]
-                pos = (prev or ([] if pos else ops[-1].tactics[:1])) + [t for t in pos if t not in prev]
-        if dated and (pos or (info.count and info.count.value)) and not has_future_only:
-            same = (cur is not None and cur.start == info.date.start and cur_para == info.para
-                    and not info.date.since and not cur.since
-                    and (not pos or bool(set(pos) & set(cur.tactics))))
-            if same:
-                _merge(cur, pos, info)
-            else:
-                cur = Operation(tactics=list(pos), start=info.date.start, end=info.date.end,
-                                since=info.date.since or bool(ONGOING.search(fold(info.text)) and not info.count
-                                                              and len(info.date.start) == 4 and not info.date.end),
-                                arrests=info.count.value if info.count else None,
-                                agency=agency_here or _inherited(last_agency, home),
-                                text=info.text, text_is_quote=True)
-                ops.append(cur)
-                cur_para = info.para
-        elif cur is not None and cur_para == info.para and not dated and not _general(info.text) \
-                and (pos or (info.count and info.count.value is not None)):
-            _merge(cur, pos, info)
-            if cur.agency is None and agency_here:
-                cur.agency = agency_here
-        elif dated and not pos and not info.count and not has_future_only and not info.date.since \
-                and OPENER.search(fold(info.text)):
-            # "In 2013, police and prosecutors conducted a joint operation at two motels." - the
-            # following sentences say what it was
-            cur = Operation(tactics=[], start=info.date.start, end=info.date.end, since=False, arrests=None,
-                            agency=agency_here or _inherited(last_agency, home), text=info.text, text_is_quote=True)
-            ops.append(cur)
-            cur_para = info.para
-        elif dated and not pos and not info.count:
-            # a new dated sentence about something else closes the current operation
+
+def _sting_tactics(ts: list[str]) -> list[str]:
+    return [t for t in ts if t in STINGS or t == "Buyer Arrests"]
+
+
+def _split_by_date(s: SentenceInfo) -> list[tuple[DateInfo, list[Mention]]]:
+    """A sentence with several dates: each date with the mentions nearest it (a mention goes
+    to the date before it in its clause, else the nearest)."""
+    dates = s.dates
+    if len(dates) == 1:
+        return [(dates[0], list(s.mentions))]
+    groups: list[tuple[DateInfo, list[Mention]]] = [(d, []) for d in dates]
+    for m in s.mentions:
+        best = min(range(len(dates)), key=lambda i: (
+            0 if dates[i].pos <= m.start else 1,
+            abs(m.start - dates[i].pos) if dates[i].pos <= m.start else abs(dates[i].pos - m.end)))
+        # a mention before the first date of its clause belongs to that date
+        if dates[best].pos > m.end:
+            nearest = min(range(len(dates)), key=lambda i: abs(dates[i].pos - m.end))
+            best = nearest
+        groups[best][1].append(m)
+    return groups
+
+
+def build_operations(paragraphs: list[str], split, place: str | None = None,
+                     heads: dict[int, list[str]] | None = None, kind: str | None = None
+                     ) -> tuple[list[Operation], list[SentenceInfo], Agencies, list[Event]]:
+    """Operations from the narrative, and the reading they came from."""
+    agencies = read_agencies(paragraphs)
+    home = _home(agencies, place)
+    infos = read_sentences(paragraphs, split, heads, agencies)
+    events: list[Event] = []
+    cur: Event | None = None
+    pending: SentenceInfo | None = None      # a dated sentence that tells no action yet
+    topic: list[str] = []                    # what the last practice sentence was about
+    last_para = -1
+    for s in infos:
+        if s.para != last_para:
+            pending = None
+            if s.heading:
+                topic = list(s.heading)
+            if cur is not None and not (s.first and s.anaphora and not s.dates):
+                cur = None
+            last_para = s.para
+        own = s.tactics
+        count = buyer_count(s.counts, s.f)
+        buyers_arrested = count is not None or any(m.positive and m.tactic == "Buyer Arrests" for m in s.mentions)
+        acts = bool(own) or buyers_arrested or s.opener or (s.example and bool(topic)) or (s.similar and bool(events))
+        if s.dates and acts and not (cur is not None and _continues(cur, s)):
+            made = _start_events(s, topic, events, count)
+            events.extend(made)
+            cur = made[-1] if made else None
+            pending = None
+        elif cur is not None and _continues(cur, s):
+            cur.sents.append(s)
+            if s.dates and cur.date is None:
+                cur.date = s.dates[0]
+        elif not s.dates and (s.example or (s.similar and buyers_arrested)) and (own or buyers_arrested):
+            ev = Event([s], None, s.para)
+            _inherit(ev, s, topic, events)
+            events.append(ev)
+            cur = ev
+        elif pending is not None and not s.dates and own and not s.general and pending.para == s.para:
+            ev = Event([s], pending.dates[0], s.para)
+            ev.sents.insert(0, pending)
+            events.append(ev)
+            cur = ev
+            pending = None
+        elif s.dates and not own and count is None:
+            pending = s if not s.problem else None
             cur = None
-        if agency_here:
-            # the home agency, if the sentence names it among others, stays the one to inherit
-            last_agency = home if home in info.agencies else info.agencies[-1]
-    ops = [o for o in ops if o.tactics or o.arrests]
-    # tactics the narrative shows in use with no dated action: one undated operation each
-    # ("Municipal judges also issue SOAP orders ...", "names are released to the press")
-    covered = {t for o in ops for t in o.tactics}
-    for info in infos:
-        for t in evidence.positive(info.mentions):
-            if t in covered:
-                continue
-            covered.add(t)
-            ops.append(Operation(tactics=[t], start=None, end=None, since=False,
-                                 arrests=info.count.value if info.count else None,
-                                 agency=info.agencies[0] if info.agencies else None,
-                                 text=info.text, text_is_quote=True))
-    return ops, infos, agencies
+        else:
+            if own and s.general:
+                cur = None  # a new practice is told: the event before it is over
+        if own and (s.general or not s.dates):
+            topic = own
+        elif own:
+            topic = own
+    ops = []
+    for ev in events:
+        ev.op = _operation(ev, agencies, home, place, kind)
+        if ev.op is not None:
+            ms, c = ev.all_mentions(), ev.cues()
+            problem = all(x.problem for x in ev.sents)
+            confs = [unit_confidence(t, ms, c, ev.inherited, True, problem) for t in ev.op.tactics]
+            ev.op.confidence = round(sum(confs) / len(confs), 2)
+            ops.append(ev.op)
+    return ops, infos, agencies, events
 
 
-OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz]ed|staged|mounted|began|started)\s+"
-                    r"(?:\w+\s+){0,4}?(?:operations?|stings?|crackdowns?|sweeps?|investigations?|details?|probes?)\b", F)
+def _continues(cur: Event, s: SentenceInfo) -> bool:
+    """Does s tell more of the current event?"""
+    last = cur.sents[-1]
+    if s.para != last.para and not (s.first and s.anaphora and not s.dates):
+        return False
+    if s.example:
+        return False
+    if s.dates:
+        d = s.dates[0]
+        if cur.date is None or d.start != cur.date.start or d.since or cur.date.since or len(s.dates) > 1:
+            return False
+        return s.anaphora or not s.tactics or bool(set(s.tactics) & set(cur.tactics()))
+    if s.general and not s.anaphora:
+        return False
+    if s.general and s.anaphora and _MODAL.search(s.f) and not _PAST.search(s.f):
+        return False
+    if s.similar and not s.anaphora:
+        return False
+    return True
 
 
-def _inherited(last: str | None, home: str | None) -> str | None:
-    """An action naming no agency is the home agency's only if the last one named was it."""
-    return last if last is not None and last == home else None
+def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) -> None:
+    """An example or a "similar operation" that names no tactic (or only a generic sting) takes
+    the tactic of what it exemplifies or resembles."""
+    own = evidence.resolve(ev.all_mentions(), ev.cues())
+    generic_only = all(m.strength in (GENERIC, WEAK) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
+    source: list[str] = []
+    if s.similar and events:
+        source = [t for t in events[-1].tactics() if t in STINGS or t == "Buyer Arrests"] or events[-1].tactics()
+    elif s.example and topic:
+        source = _sting_tactics(topic) or topic
+    if not source:
+        return
+    if not own or (set(own) == {"Buyer Arrests"} and _sting_tactics(source) and "Buyer Arrests" not in source):
+        # an example of a sting practice in which buyers were arrested is that sting
+        if own:
+            ev.mentions = [m for m in ev.all_mentions() if m.tactic != "Buyer Arrests"]
+        ev.inherited = list(source)
+    elif generic_only and _sting_tactics(source) and set(own) <= set(STINGS):
+        # "Web-based operations ... For example, ... announced stings": the stings of the topic
+        ev.mentions = [m for m in ev.all_mentions() if not (m.tactic in STINGS and m.strength in (GENERIC, WEAK))]
+        ev.inherited = _sting_tactics(source)
 
 
-_PRESENT = re.compile(r"\b(?:are|is|now|may|can|must|currently|typically|usually|generally|lets?|allows?|"
-                      r"orders?|requires?|sentences?|sends?|publishes|publish|releases?|posts?|impounds?|"
-                      r"seizes?|tows?|mails?|uses?|runs?|conducts?|holds?|offers?|attends?)\b", F)
-_PAST = re.compile(r"\b(?:was|were|had|did|ran|began|led|took|made|sent|held|put|got|caught|found|"
-                   r"paid|wrote|drew)\b|\b[a-z]{3,}ed\b", F)
+def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count: Count | None) -> list[Event]:
+    groups = _split_by_date(s)
+    made: list[Event] = []
+    buyers = [c for c in s.counts if c.whom == "buyers"]
+    respectively = len(groups) > 1 and len(buyers) == len(groups) and re.search(r"\brespectively\b", s.f, F)
+    for i, (d, ms) in enumerate(groups):
+        ev = Event([s], d, s.para, mentions=ms if len(groups) > 1 else None)
+        if len(groups) > 1:
+            # mentions of no date of their own (the sentence's subject) go to every date
+            if not ms:
+                ev.mentions = [m for m in s.mentions if not any(m in g[1] for g in groups if g[1])] or list(s.mentions)
+            if respectively:
+                ev.count, ev.count_fixed = buyers[i], True
+            elif buyers and buyers[0].each:
+                ev.count, ev.count_fixed = buyers[0], True
+            else:
+                ev.count_fixed = True  # one count for several dates: whose, we cannot say
+        _inherit(ev, s, topic, events)
+        made.append(ev)
+    # "stings since 1981, and web-based reverse stings since 2008": a date whose group has no
+    # tactic of its own and no inherited one repeats the sentence's tactic only if it is the only one
+    if len(made) > 1:
+        for ev in made:
+            if not ev.tactics():
+                ev.mentions = list(s.mentions)
+    return made
 
 
-def _general(sentence: str) -> bool:
-    """A sentence about standing practice ("judges order ...", "men must attend ..."), not an event."""
-    s = fold(sentence)
-    return not re.search(r"\b(?:was|were)\b", s, F) and (bool(_PRESENT.search(s)) or not _PAST.search(s))
+def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | None, kind: str | None) -> Operation | None:
+    tactics = ev.tactics()
+    cues = ev.cues()
+    counts = [c for s in ev.sents for c in [buyer_count(s.counts, s.f)] if c is not None]
+    count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
+    if not tactics:
+        if count is not None and count.whom == "buyers" and cues.buyers and not cues.trafficking and not ev.sents[0].problem:
+            tactics = ["Buyer Arrests"]  # buyers arrested, no sting told
+        else:
+            return None
+    if ("Reverse Stings" in tactics or "Web Stings" in tactics) and "Buyer Arrests" in tactics:
+        tactics.remove("Buyer Arrests")
+    d = ev.date
+    start = d.start if d else None
+    circa = d.decade if d and d.decade else None
+    if d and d.start:
+        # "In 2021, ... from April 14-15": the same year at a finer precision
+        for x in ev.sents[0].dates:
+            if x is not d and x.start and x.start[:4] == d.start[:4] and len(x.start) > len(d.start) \
+                    and not ev.count_fixed:
+                start = x.start
+                break
+    if start is None and circa is None and (count is None or count.value is None):
+        return None  # neither dated nor counted: evidence for a claim, not an operation
+    names = [a for s in ev.sents for a in s.agencies]
+    if _foreign(names, place, kind, ev):
+        ev.foreign = True
+        return None
+    first = ev.sents[0]
+    told = ev.sents + ([ev.sents[-1].follower] if ev.sents[-1].follower else [])
+    since = bool(d and d.since) or bool(
+        d and d.start and len(d.start) == 4 and not d.end and (count is None) and
+        ADOPTION.search(first.f) and any(ONGOING.search(x.f) for x in told))
+    op = Operation(tactics=tactics, start=start, end=d.end if d else None, since=since,
+                   arrests=count.value if count is not None else None,
+                   agency=names[0] if names else _inherited(None, home),
+                   text=_told_by(ev, tactics, count), text_is_quote=True, circa=circa)
+    if op.agency is None and home and not names:
+        op.agency = home if len(agencies.names) == 1 else None
+    return op
 
 
-def _merge(op: Operation, tactics: list[str], info: SentenceInfo) -> None:
-    for t in tactics:
-        if t not in op.tactics:
-            op.tactics.append(t)
-    if op.arrests is None and info.count and info.count.value is not None:
-        op.arrests = info.count.value
-    if info.text not in op.text:
-        op.text = (op.text + " " + info.text).strip()
+def _told_by(ev: Event, tactics: list[str], count: Count | None) -> str:
+    """The sentences an operation's facts come from: the first, then each that adds a tactic,
+    gives the count or names the agency; the rest of the story is left out."""
+    kept = [ev.sents[0]]
+    have = set(evidence.resolve(ev.sents[0].mentions if ev.mentions is None else ev.mentions, ev.cues()))
+    named = bool(ev.sents[0].agencies)
+    for s in ev.sents[1:]:
+        new = set(evidence.resolve(s.mentions, ev.cues())) & set(tactics)
+        gives_count = count is not None and any(c is count for c in s.counts)
+        if (new - have) or gives_count or (s.agencies and not named):
+            kept.append(s)
+            have |= new
+            named = named or bool(s.agencies)
+    return " ".join(s.text for s in kept)
+
+
+_CITY_FORCE = re.compile(r"^(?P<place>(?:[A-Z][\w.'-]*\s+){1,3}?)(?:Police Department|Police Dept\.?|Police|Division of Police|Police Bureau)$")
+
+
+def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -> bool:
+    """Another city's police acting for itself, told for context on a city's page."""
+    if not names or not place or (kind or "").lower() in ("county", "parish"):
+        return False
+    base = re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F).lower()
+    text = " ".join(s.f for s in ev.sents).lower()
+    b = re.escape(base)
+    if base and re.search(r"\b(?:in|at|of|across|throughout|to|near)\s+(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?(?:nearby\s+)?" + b + r"\b|\b"
+                          + b + r"(?:'s)?\s+(?:police|officers|detectives|deputies|authorities|city|department|hotels?|motels?)", text):
+        return False
+    forces = [_CITY_FORCE.match(n) for n in names]
+    return all(m is not None and not re.search(r"\b(?:county|state|parish|metro|metropolitan|regional|area)\b", n, F)
+               and not m.group("place").strip().lower().startswith(base) for m, n in zip(forces, names))
+
+
+def _general(sentence: str) -> bool:  # kept for callers of the old reader
+    return _is_general(fold(sentence))
+
+
+__all__ = ["build_operations", "read_sentences", "SentenceInfo", "Event", "find_date", "find_dates",
+           "find_count", "find_counts", "FULL_DATE", "MONTH_YEAR", "_month", "AGENCY_RE", "_agency_name"]
+
+
+# --- claims and how sure we are ---------------------------------------------------------------
+
+STRENGTH_CONFIDENCE = {LABEL: 0.9, EXPLICIT: 0.8, GENERIC: 0.6, WEAK: 0.5}
+INHERITED_CONFIDENCE = 0.55   # "For example, ..." naming no tactic: the tactic of what it exemplifies
+DERIVED_CONFIDENCE = 0.6      # buyers arrested, no sting told: Buyer Arrests
+OPERATION_BONUS = 0.05        # the tactic is told as a dated or counted action
+PROBLEM_PENALTY = 0.2         # told among the local problems, not the response to them
+
+
+@dataclass
+class Support:
+    """One passage that evidences a tactic: its sentences and how sure the reading is."""
+
+    tactic: str
+    quote: str
+    confidence: float
+
+
+def _strength_of(t: str, ms: list[Mention], c: Cues) -> str | None:
+    best: str | None = None
+    order = [LABEL, EXPLICIT, GENERIC, WEAK]
+    for m in ms:
+        if m.positive and t in evidence.resolve([m], c):
+            if best is None or order.index(m.strength) < order.index(best):
+                best = m.strength
+    return best
+
+
+def unit_confidence(t: str, ms: list[Mention], c: Cues, inherited: list[str], is_operation: bool,
+                    problem: bool) -> float:
+    st = _strength_of(t, ms, c)
+    if st is not None:
+        conf = STRENGTH_CONFIDENCE[st]
+    elif t in inherited:
+        conf = INHERITED_CONFIDENCE
+    elif t == "Buyer Arrests":
+        conf = DERIVED_CONFIDENCE
+    else:
+        conf = STRENGTH_CONFIDENCE[EXPLICIT]  # named through another mention of the same passage
+    if is_operation:
+        conf += OPERATION_BONUS
+    if problem:
+        conf -= PROBLEM_PENALTY
+    return round(max(0.05, min(conf, 0.99)), 2)
+
+
+def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[dict[str, list[Support]], list[str], list[str]]:
+    """Per tactic, the passages that evidence it; the tactics only negated or planned; and the
+    tactics whose practice the page says was stopped (which withdraws their claim)."""
+    support: dict[str, list[Support]] = {}
+    in_event: set[int] = set()
+    for ev in events:
+        for s in ev.sents:
+            in_event.add(id(s))
+        if ev.foreign:
+            continue
+        ms, c = ev.all_mentions(), ev.cues()
+        op = ev.op
+        for t in (op.tactics if op is not None else ev.tactics()):
+            conf = unit_confidence(t, ms, c, ev.inherited, op is not None, all(s.problem for s in ev.sents))
+            support.setdefault(t, []).append(Support(t, " ".join(s.text for s in ev.sents), conf))
+    for s in infos:
+        if id(s) in in_event:
+            continue
+        for t in s.tactics:
+            conf = unit_confidence(t, s.mentions, s.cues, [], False, s.problem)
+            support.setdefault(t, []).append(Support(t, s.text, conf))
+    neg: list[str] = []
+    stopped: list[str] = []
+    for s in infos:
+        for m in s.mentions:
+            if m.stopped and m.tactic not in stopped:
+                stopped.append(m.tactic)
+            elif m.negated and m.tactic not in neg:
+                neg.append(m.tactic)
+    neg = [t for t in neg if t not in support and t not in stopped] + stopped
+    return support, neg, stopped
+
+
+def combine(confidences: list[float]) -> float:
+    """Independent passages for one claim: the reading is as sure as all of them wrong is unlikely."""
+    miss = 1.0
+    for c in confidences:
+        miss *= 1 - c
+    return round(min(0.99, 1 - miss), 2)

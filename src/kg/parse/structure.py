@@ -47,11 +47,17 @@ class Document:
     sources_seen: bool = False
     footer: dict[str, str] = field(default_factory=dict)
     comments_closed: bool = False
+    headings: list[str] = field(default_factory=list)   # tactic-label lines inside the narrative
+    heads: dict[int, str] = field(default_factory=dict)  # paragraph index -> the heading above it
 
 
 TITLE_RE = re.compile(r"^(?P<name>[A-Z][^,|:]{0,80}?),\s*(?P<state>[A-Za-z .]{2,25}?)\.?$")
 _SITE_SUFFIX_RE = re.compile(r"\s*[|\u2013\u2014-]\s*(?:the\s+)?demand\s*forum.*$", re.I)
-_TACTICS_USED_RE = re.compile(r"^tactics\s+used\s*:?$", re.I)
+_TACTICS_USED_RE = re.compile(r"^\|?\s*tactics\s+used\s*:?\s*(?:\|\s*)*$", re.I)
+_CATEGORIES_RE = re.compile(r"^categories\s*:", re.I)
+_TABLE_RULE_RE = re.compile(r"^[|\s:-]+$")
+MENU_RUN = 3          # consecutive tactic-label lines make a menu block wherever they stand
+LONG_LINE = 200       # a line this long is a paragraph of its own
 _PARTNERS_RE = re.compile(r"^key\s+partners?\s*:?$", re.I)
 _SOURCES_RE = re.compile(r"^key\s+sources?\s*:?$", re.I)
 _COMMENTS_RE = re.compile(r"^comments\s+are\s+closed\.?$", re.I)
@@ -136,26 +142,17 @@ def read_structure(lines: list[Line]) -> Document:
     if i < n and split_title(texts[i]):
         doc.title = _SITE_SUFFIX_RE.sub("", texts[i]).strip()
         i = skip_blank(i + 1)
-    # menu
-    if i < n and _TACTICS_USED_RE.match(texts[i]):
+    # the Tactics Used block: recognised by its structure (a run of tactic-label lines, plain or as
+    # table rows), whatever precedes it: a "Categories:" line, the heading, a table header, or nothing
+    j = i
+    while j < n and (not texts[j] or _CATEGORIES_RE.match(texts[j]) or _table_filler(texts[j])):
+        j += 1
+    if j < n and _TACTICS_USED_RE.match(texts[j]):
         doc.menu_seen = True
-        i = skip_blank(i + 1)
-        while i < n:
-            if not texts[i]:
-                i += 1
-                continue
-            item = menu_item(texts[i])
-            if item is None:
-                if "|" in texts[i] and len(texts[i]) < 60 and not footer_field(texts[i]):
-                    i += 1  # a table header row ("Tactic | Used |")
-                    continue
-                break
-            if lines[i].mark is not None:
-                item.mark = lines[i].mark
-            doc.menu.append(item)
-            i += 1
-    elif i < n and menu_item(texts[i]) and not doc.title:
-        pass  # a menu with no heading is not recognised; lines go to the narrative
+        i = _read_menu(doc, lines, texts, j + 1)
+    elif _menu_run(texts, j) >= MENU_RUN:
+        doc.menu_seen = True
+        i = _read_menu(doc, lines, texts, j)
 
     section = "narrative"
     para: list[str] = []
@@ -196,10 +193,29 @@ def read_structure(lines: list[Line]) -> Document:
         elif section == "narrative":
             if not doc.title and not doc.paragraphs and not para and split_title(t):
                 doc.title = t  # a title after leading junk
-            elif _TACTICS_USED_RE.match(t):
+            elif _TACTICS_USED_RE.match(t) or _menu_run(texts, i) >= MENU_RUN:
+                # a menu block further down (after leading junk): read it as the menu, never as text
+                flush()
                 doc.menu_seen = True
+                i = _read_menu(doc, lines, texts, i + 1 if _TACTICS_USED_RE.match(t) else i)
+                continue
+            elif _CATEGORIES_RE.match(t) or _table_filler(t):
+                pass
+            elif menu_item(t) is not None or _label_heading(t) is not None:
+                # one label line between paragraphs ("John School", "Reverse Stings, Identity
+                # Disclosure", "Neighborhood Action: 1992 ..."): a section heading of the narrative
+                flush()
+                doc.headings.append(t)
+                doc.heads[len(doc.paragraphs)] = t
+                rest = _label_heading(t)
+                if rest:
+                    para.append(rest)
             else:
+                if len(t) > LONG_LINE:
+                    flush()  # saved pages put one paragraph on one long line
                 para.append(t)
+                if len(t) > LONG_LINE:
+                    flush()
         elif section == "partners":
             p = _BULLET_RE.sub("", t).strip()
             if p:
@@ -216,6 +232,67 @@ def read_structure(lines: list[Line]) -> Document:
         i += 1
     flush()
     return doc
+
+
+def _table_filler(text: str) -> bool:
+    """A table rule (`---|---|`), an empty row (`|`) or a header row (`Tactic | Used |`)."""
+    if _TABLE_RULE_RE.match(text):
+        return True
+    if "|" in text and len(text) < 60:
+        cells = [c.strip().lower() for c in text.strip().strip("|").split("|") if c.strip()]
+        return bool(cells) and all(c in ("tactic", "tactics", "used", "tactics used", "in use", "yes/no")
+                                   for c in cells)
+    return False
+
+
+def _menu_run(texts: list[str], j: int) -> int:
+    """How many tactic-label lines follow from j (blank lines and table filler skipped)."""
+    count = 0
+    n = len(texts)
+    while j < n:
+        t = texts[j]
+        if not t or _table_filler(t):
+            j += 1
+            continue
+        if menu_item(t) is None:
+            break
+        count += 1
+        j += 1
+    return count
+
+
+def _read_menu(doc: Document, lines: list[Line], texts: list[str], i: int) -> int:
+    n = len(texts)
+    while i < n:
+        t = texts[i]
+        if not t or _table_filler(t):
+            i += 1
+            continue
+        item = menu_item(t)
+        if item is None:
+            if "|" in t and len(t) < 60 and not footer_field(t):
+                i += 1  # another table row that is not a tactic
+                continue
+            break
+        if lines[i].mark is not None:
+            item.mark = lines[i].mark
+        doc.menu.append(item)
+        i += 1
+    return i
+
+
+_LABEL_HEAD_RE = re.compile(r"^([A-Za-z][A-Za-z ,&/-]{2,80}?)\s*:\s*(.*)$")
+
+
+def _label_heading(text: str) -> str | None:
+    """'Reverse Stings, Identity Disclosure' or 'Neighborhood Action: 1992 campaign ...' -> the
+    text after the heading ('' when none); None when the line is not a run of tactic labels."""
+    m = _LABEL_HEAD_RE.match(text)
+    head, rest = (m.group(1), m.group(2)) if m else (text, "")
+    parts = [x.strip() for x in re.split(r",|&|/|\band\b", head) if x.strip()]
+    if not parts or len(head) > 90 or not all(_tactics.normalise(x) for x in parts):
+        return None
+    return rest
 
 
 def heading_tactics(heading: str) -> list[str]:

@@ -1,0 +1,170 @@
+"""Arrest counts in a narrative sentence, and whom they count.
+
+`find_counts` returns every count of people arrested (or charged, cited, ...) that a sentence
+gives, each with the noun it counts ("men", "johns", "people", "women") and so whether the count is
+of buyers, of sellers or others, or of anyone. A count qualified as inexact ("over 20", "at least
+three", "up to 18", "an average of 10 per sting") is kept with value None: a count was given but
+is not one we can publish. `find_count` is the buyers' count of a sentence, the legacy API.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .textutil import NUMBER_RE, to_int
+
+F = re.I
+
+QUAL = (r"(?:over|more than|at least|nearly|almost|about|approximately|roughly|around|some|up to|"
+        r"as many as|upwards of|in excess of|fewer than|less than|under|an estimated|estimated|close to|"
+        r"dozens of|hundreds of|scores of|an average of|average of|averaging|on average)")
+_BUYER_NOUNS = (r"johns?|buyers?|sex[- ]buyers?|customers?|clients?|patrons?|solicitors?|purchasers?|"
+                r"men|man|males?|motorists?|drivers?|truckers?|soldiers?|students?|businessmen|tricks")
+_SELLER_NOUNS = (r"women|woman|females?|girls?|prostitutes?|prostituted (?:women|persons|people|individuals)|"
+                 r"sex workers?|sellers?|sex sellers?|escorts?|pimps?|traffickers?|sex traffickers?|juveniles?|"
+                 r"minors?|victims?|teens?|teenagers?|massage (?:parlor|parlour) (?:owners?|workers?|employees)|"
+                 r"owners?|operators?|employees|workers?|dealers?|managers?")
+_ANY_NOUNS = (r"people|persons?|individuals?|suspects?|adults?|defendants?|offenders?|subjects?|others|"
+              r"arrestees|violators?|perpetrators?|residents")
+_MOD = (r"(?:(?:male|female|adult|alleged|suspected|would-be|potential|prospective|more|other|additional|"
+        r"different|local|area|out-of-town|accused|arrested|convicted|[A-Z][a-z]+|\d+-year-old|sex|"
+        r"men|man)\s+){0,3}")
+ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked|caught|nabbed|"
+          r"taken into custody|intercepted|netted|snared|busted|rounded up|picked up|jailed|indicted|"
+          r"processed|ticketed|summons\w*|issued (?:a )?(?:summons|citations?)|prosecuted|convicted)")
+_N = r"(" + NUMBER_RE + r")"
+_QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|"
+                    r"intercept|netted|snared|busted|rounded|picked up|jailed|indicted|processed|"
+                    r"ticketed|summons|prosecut|convicted|yield|produc|result", F)
+_NOUN = r"(" + _BUYER_NOUNS + "|" + _SELLER_NOUNS + "|" + _ANY_NOUNS + r")\b"
+_APPOSITIVE = r"(?:\s*,[^,.;]{1,110},)?"
+PATTERNS = [
+    # "the arrest of 10 and 9 sex buyers, respectively"
+    ("list", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?()" + _N + r"((?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)" + NUMBER_RE
+                        + r")+\s+" + _MOD + _NOUN + r"[^.;]{0,80}?\brespectively\b", F)),
+    # "arrested seven men", "the arrest of 22 sex buyers", "netted 53 alleged customers"
+    ("strong", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?(?:a total of\s+|a combined\s+|more\s+)?(?:(" + QUAL + r")\s+)?"
+                          + _N + r"\s+" + _MOD + _NOUN, F)),
+    # "seven men were arrested", "a total of 4 johns were arrested", "six men, including ..., were charged"
+    ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+|total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
+                          + _APPOSITIVE + r"\s*(?:(?:were|was|had been|have been|being|got|are|each)\s+){0,2}(?:\w+\s+)?"
+                          + ARREST, F)),
+    # "52 john arrests", "37 arrests"
+    ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:total\s+)?(john|buyer|customer|solicitation|prostitution)?\s*arrests\b", F)),
+    # "five arrested sex buyers"
+    ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:arrested|charged|convicted)\s+" + _MOD + _NOUN, F)),
+    # "seven men ... were arrested" with a few words between
+    ("weak", re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
+                        + r"[^.;:]{0,60}?\b(?:were|was|had been|have been|being|got|are)\s+(?:\w+\s+)?" + ARREST, F)),
+    # "12 were arrested"
+    ("weak", re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F)),
+]
+_SINGLE = [
+    re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?(?:a|an|one)\s+(?:\d+-year-old\s+|[A-Z][a-z]+\s+|local\s+|male\s+|alleged\s+){0,2}"
+               r"(man|john|buyer|sex buyer|suspect|customer|client|patron|driver|motorist|trucker|woman|pimp|trafficker)\b", F),
+    re.compile(r"\b(?:a|an|one)\s+(?:\d+-year-old\s+|[A-Z][a-z]+\s+|local\s+|male\s+|alleged\s+){0,2}"
+               r"(man|john|buyer|sex buyer|suspect|customer|client|patron|driver|motorist|trucker|woman|pimp|trafficker)\s+"
+               r"(?:[\w,']+\s+){0,8}?(?:was|had been)\s+" + ARREST, F),
+    re.compile(r"^(?:he|the man|the john|the buyer|the suspect)\s+(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
+]
+_BUYER_RE = re.compile(r"^(?:" + _BUYER_NOUNS + r")$", F)
+_SELLER_RE = re.compile(r"^(?:" + _SELLER_NOUNS + r")$", F)
+_PER = re.compile(r"^\s*(?:arrests?\s+)?(?:per|a|each|every)\s+(?:sting|operation|night|week|weekend|month|year|detail|sweep)\b|"
+                  r"^\s*(?:\w+\s+){0,3}(?:per|each)\s+(?:sting|operation|year|month)\b", F)
+_BUYER_CONTEXT = re.compile(r"\b(?:solicit\w*|patroniz\w*|johns?|sex buyers?|buyers?|purchas\w* (?:sex|prostitution)|"
+                            r"(?:buy|pay|paying|paid|offer\w*)\s+(?:\w+\s+){0,3}(?:for\s+)?sex|customers|clients)\b", F)
+
+
+@dataclass
+class Count:
+    value: int | None     # None: a count was given but is not exact ("over 20 men")
+    pos: int
+    noun: str = ""
+    whom: str = "any"     # "buyers", "sellers" (or others: pimps, owners), "any" (people, suspects)
+    strong: bool = True   # the number stands next to the arrest word
+    each: bool = False    # "each of which netted seven johns": the count applies to each date
+
+    @property
+    def buyers(self) -> bool:
+        return self.whom == "buyers"
+
+
+def _whom(noun: str) -> str:
+    n = noun.lower().strip()
+    if _BUYER_RE.match(n):
+        return "buyers"
+    if _SELLER_RE.match(n):
+        return "sellers"
+    return "any"
+
+
+def find_counts(s: str) -> list[Count]:
+    """Every count of people arrested in a (folded) sentence, in order; values lists such as
+    "10 and 9 sex buyers, respectively" give one count each."""
+    if not _QUICK.search(s):
+        return []
+    found: list[Count] = []
+    spans: list[tuple[int, int]] = []
+    for strength, rx in PATTERNS:
+        for m in rx.finditer(s):
+            if any(a <= m.start(2) < b for a, b in spans):
+                continue
+            qual, num = m.group(1), m.group(2)
+            if strength == "list":
+                noun = m.group(4)
+                nums = [num] + re.findall(NUMBER_RE, m.group(3), F)
+                start = m.start(2)
+                for k, x in enumerate(nums):
+                    found.append(Count(to_int(x), start + k, noun, _whom(noun), True, False))
+                spans.append((m.start(2), m.end()))
+                continue
+            noun = m.group(3) if rx.groups >= 3 and m.group(3) else "arrests"
+            val = to_int(num)
+            if val is None or (1950 <= val <= 2035 and num.isdigit()) or val > 5000:
+                continue
+            if re.match(r"\s*(?:-|\s)(?:year|week|day|hour|month|time)", s[m.end(2):m.end(2) + 8], F):
+                continue  # "a two-week period", "three-day operation"
+            before = s[max(0, m.start(2) - 30):m.start(2)]
+            if qual or re.search(r"(?:dozens|hundreds|scores)\s+of\s+$|\b(?:up to|as many as|average of|averag\w+|yielded up to)\s+$", before, F) \
+                    or _PER.match(s[m.end():m.end() + 30]):
+                val = None
+            whom = _whom(noun) if noun != "arrests" else "any"
+            if noun.lower().startswith(("john", "buyer", "customer", "solicitation")) or \
+                    (noun == "arrests" and rx.groups >= 3 and m.group(3) and m.group(3).lower() in ("john", "buyer", "customer", "solicitation")):
+                whom = "buyers"
+            each = bool(re.search(r"\beach of (?:which|these|those|them)\b[^.;]{0,30}$", s[:m.start(2)], F))
+            found.append(Count(val, m.start(2), noun, whom, strength == "strong", each))
+            spans.append((m.start(2), m.end()))
+    for rx in _SINGLE:
+        for m in rx.finditer(s):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            noun = m.group(1) if rx.groups else "man"
+            found.append(Count(1, m.start(), noun, _whom(noun) if noun not in ("sex buyer",) else "buyers", True))
+            spans.append((m.start(), m.end()))
+    found.sort(key=lambda c: c.pos)
+    return found
+
+
+def buyer_count(counts: list[Count], sentence: str) -> Count | None:
+    """The count of buyers among a sentence's counts: a count of buyers ("men", "johns") wins;
+    a count of anyone ("people", "12 arrests") only where the sentence is about buyers and counts
+    no one else; a count of sellers, pimps or owners never."""
+    buyers = [c for c in counts if c.whom == "buyers"]
+    if buyers:
+        strong = [c for c in buyers if c.strong]
+        return (strong or buyers)[0]
+    anyone = [c for c in counts if c.whom == "any"]
+    if anyone and not any(c.whom == "sellers" for c in counts) and _BUYER_CONTEXT.search(sentence):
+        strong = [c for c in anyone if c.strong]
+        return (strong or anyone)[0]
+    return None
+
+
+def find_count(s: str) -> Count | None:
+    """Buyers arrested in a sentence ('arrested seven men', 'a total of 4 johns were arrested')."""
+    counts = find_counts(s)
+    best = buyer_count(counts, s)
+    if best is None and counts and all(c.whom == "any" for c in counts):
+        best = counts[0]
+    return best
