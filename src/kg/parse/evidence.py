@@ -356,7 +356,9 @@ NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:be
                         r"\bno reports? of\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
 STOP = re.compile(r"\b(?:no longer|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
                   r"(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:ended|stopped|terminated|eliminated|cancel+ed)|"
-                  r"not (?:been )?(?:renewed|continued)|stopped|ceased altogether)\b", F)
+                  r"not (?:been )?(?:renewed|continued)|ceased altogether|"
+                  r"stopped (?:using|conducting|running|holding|offering|publishing|releasing|sending|doing)|"
+                  r"not (?:been )?(?:\w+ )?(?:conducted|used|held|run|implemented|enforced) since)\b", F)
 RESUMED = re.compile(r"\b(?:resum\w+|restart\w*|reinstat\w+|revived|relaunch\w*|again)\b", F)
 FUTURE_BEFORE = re.compile(
     r"\b(?:will|aims? to|aiming to|aimed to|intends? to|intend(?:ed|ing) to|expects? to|is expected to|are expected to|"
@@ -378,11 +380,17 @@ class Mention:
         return not (self.negated or self.future or self.stopped)
 
 
+_SUBORDINATE_OPENER = re.compile(r"^(?:although|though|while|whereas|despite|even though|after|once|when|because)\b[^,;]*,", F)
+
+
 def _clause_start(s: str, pos: int) -> int:
     last = 0
+    sub = _SUBORDINATE_OPENER.match(s)
+    if sub and sub.end() <= pos:
+        last = sub.end()  # "Although the program was not renewed, Seattle launched ...": a clause apart
     for m in CLAUSE_BREAK.finditer(s, 0, pos):
         if m.end() <= pos:
-            last = m.end()
+            last = max(last, m.end())
     return last
 
 
@@ -438,10 +446,9 @@ def mentions(sentence: str) -> list[Mention]:
         inside = s[mn.start:mn.end]
         if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue
             before_n = before_n + " " + NOT_ONLY.sub("", inside)
-        local = s[max(0, mn.start - 100):min(len(s), mn.end + 100)]
-        if STOP.search(before_n) or STOP.search(after[:80]) or (STOP.search(local) and re.search(
-                r"\b(?:program|practice|tactic|option|operations?|stings?|policy|efforts?|initiative)\b", local, F)):
-            if not RESUMED.search(local):
+        ahead = re.split(r";|\s-\s|\.\s", s[mn.end:mn.end + 120], 1)[0]
+        if STOP.search(before_n) or STOP.search(ahead):
+            if not RESUMED.search(s[max(0, mn.start - 100):min(len(s), mn.end + 100)]):
                 mn.stopped = True
                 continue
         if NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after) \

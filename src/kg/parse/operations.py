@@ -50,8 +50,11 @@ ANAPHORA = re.compile(
     r"^(?:they|he|both|all (?:of the|five|six|seven|eight|nine|ten)|each|once arrested|as a result|as the men|when the men|"
     r"officers then|the men|upon (?:their )?arrival|after (?:their|his) arrests?|it (?:was|resulted|led|netted|involved|included)|"
     r"(?:this|that|the) (?:one|latter|former|second one))\b", F)
-SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow-up|subsequent|additional|repeat)\s+"
-                     r"(?:[\w-]+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?|reversals?|efforts?|reverse stings?)\b|"
+SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow-up|subsequent|additional|repeat|"
+                     r"(?:a\s+)?(?:more\s+)?recent|latest|later|last)\s+"
+                     r"(?:[\w-]+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?|reversals?|efforts?|reverse stings?|"
+                     r"programs?|class(?:es)?|schools?|initiatives?|campaigns?)\b|"
+                     r"\b(?:has|have|had)\s+(?:\w+\s+)?done so\b|\bdid so\b|\bdoing so\b|"
                      r"\bone such\b|\b(?:operations?|stings?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
                      r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps|reversals|details)\b", F)
 OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz]ed|staged|mounted|began|started|"
@@ -168,11 +171,10 @@ def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | N
             f = fold(sent)
             if len(f) > 3000:  # runaway "sentence" (no punctuation): read its start only
                 f = f[:3000]
-            dates = [d for d in find_dates(f, anchor) if not d.until]
-            for d in dates:
-                if d.start and not d.relative:
-                    anchor = d.start
-                elif d.start and d.relative:
+            found = find_dates(f, anchor)
+            dates = [d for d in found if not d.until]
+            for d in found:  # "... until 2015. In March of that year, ...": every year read anchors
+                if d.start:
                     anchor = d.start
             info = SentenceInfo(sent, f, pi, k == 0, evidence.mentions(f), evidence.cues(f), dates,
                                 find_counts(f), agencies.in_sentence(f))
@@ -194,20 +196,27 @@ def _sting_tactics(ts: list[str]) -> list[str]:
 
 
 def _split_by_date(s: SentenceInfo) -> list[tuple[DateInfo, list[Mention]]]:
-    """A sentence with several dates: each date with the mentions nearest it (a mention goes
-    to the date before it in its clause, else the nearest)."""
+    """A sentence with several dates: each date with the mentions of its clause ("conducted in
+    1985; officers have conducted web-based reversals since 2007"), else the nearest before it."""
     dates = s.dates
     if len(dates) == 1:
         return [(dates[0], list(s.mentions))]
+    cuts = [0] + [m.end() for m in re.finditer(r";|\.\s|,\s*(?:and|while|but|whereas)\b|\band\s+(?:has|have|had|was|were)\b", s.f, F)]
+
+    def clause(pos: int) -> int:
+        return sum(1 for c in cuts if c <= pos)
+
     groups: list[tuple[DateInfo, list[Mention]]] = [(d, []) for d in dates]
     for m in s.mentions:
-        best = min(range(len(dates)), key=lambda i: (
-            0 if dates[i].pos <= m.start else 1,
-            abs(m.start - dates[i].pos) if dates[i].pos <= m.start else abs(dates[i].pos - m.end)))
-        # a mention before the first date of its clause belongs to that date
-        if dates[best].pos > m.end:
-            nearest = min(range(len(dates)), key=lambda i: abs(dates[i].pos - m.end))
-            best = nearest
+        same = [i for i, d in enumerate(dates) if clause(d.pos) == clause(m.start)]
+        pool = same or list(range(len(dates)))
+        before = [i for i in pool if dates[i].pos <= m.start]
+        if same:
+            best = min(same, key=lambda i: abs(dates[i].pos - m.start))
+        elif before:
+            best = max(before, key=lambda i: dates[i].pos)
+        else:
+            best = min(pool, key=lambda i: abs(dates[i].pos - m.end))
         groups[best][1].append(m)
     return groups
 
@@ -222,20 +231,21 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     events: list[Event] = []
     cur: Event | None = None
     pending: SentenceInfo | None = None      # a dated sentence that tells no action yet
-    topic: list[str] = []                    # what the last practice sentence was about
+    topic: list[str] = []                    # what the last sentence with a tactic was about (stings first)
     last_para = -1
+    topic_para = -1
     for s in infos:
         if s.para != last_para:
             pending = None
             if s.heading:
-                topic = list(s.heading)
-            if cur is not None and not (s.first and s.anaphora and not s.dates):
+                topic, topic_para = list(s.heading), s.para
+            if cur is not None and not _continues(cur, s):
                 cur = None
             last_para = s.para
         own = s.tactics
         count = buyer_count(s.counts, s.f)
         buyers_arrested = count is not None or any(m.positive and m.tactic == "Buyer Arrests" for m in s.mentions)
-        acts = bool(own) or buyers_arrested or s.opener or (s.example and bool(topic)) or (s.similar and bool(events))
+        acts = bool(own) or buyers_arrested or s.opener or bool(re.search(r"\bdone so\b|\bdid so\b", s.f, F) and topic)
         if s.dates and acts and not (cur is not None and _continues(cur, s)):
             made = _start_events(s, topic, events, count)
             events.extend(made)
@@ -243,8 +253,8 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             pending = None
         elif cur is not None and _continues(cur, s):
             cur.sents.append(s)
-            if s.dates and cur.date is None:
-                cur.date = s.dates[0]
+            if s.dates and (cur.date is None or cur.date.start is None):
+                cur.date = s.dates[0]  # "The program, instituted in February 1990, ..."
         elif not s.dates and (s.example or (s.similar and buyers_arrested)) and (own or buyers_arrested):
             ev = Event([s], None, s.para)
             _inherit(ev, s, topic, events)
@@ -262,10 +272,8 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         else:
             if own and s.general:
                 cur = None  # a new practice is told: the event before it is over
-        if own and (s.general or not s.dates):
-            topic = own
-        elif own:
-            topic = own
+        if own and (_sting_tactics(own) or not _sting_tactics(topic) or s.para != topic_para):
+            topic, topic_para = own, s.para
     ops = []
     for ev in events:
         ev.op = _operation(ev, agencies, home, place, kind)
@@ -281,12 +289,15 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
 def _continues(cur: Event, s: SentenceInfo) -> bool:
     """Does s tell more of the current event?"""
     last = cur.sents[-1]
-    if s.para != last.para and not (s.first and s.anaphora and not s.dates):
+    if s.para != last.para and not (s.first and not s.dates and (s.anaphora or not s.general) and s.para == last.para + 1):
         return False
     if s.example:
         return False
     if s.dates:
         d = s.dates[0]
+        if s.anaphora and not s.tactics and len(s.dates) == 1 and (
+                cur.date is None or cur.date.start is None or (d.start or "")[:4] == (cur.date.start or "")[:4]):
+            return True  # the event told again, at a finer date
         if cur.date is None or d.start != cur.date.start or d.since or cur.date.since or len(s.dates) > 1:
             return False
         return s.anaphora or not s.tactics or bool(set(s.tactics) & set(cur.tactics()))
@@ -305,7 +316,9 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
     own = evidence.resolve(ev.all_mentions(), ev.cues())
     generic_only = all(m.strength in (GENERIC, WEAK) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
     source: list[str] = []
-    if s.similar and events:
+    if re.search(r"\bdone so\b|\bdid so\b|\bdoing so\b", s.f, F) and topic:
+        source = list(topic)
+    elif s.similar and events:
         source = [t for t in events[-1].tactics() if t in STINGS or t == "Buyer Arrests"] or events[-1].tactics()
     elif s.example and topic:
         source = _sting_tactics(topic) or topic
@@ -322,8 +335,36 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
         ev.inherited = _sting_tactics(source)
 
 
+_OWN_PREDICATE = re.compile(r"\b(?:was|were|is|are|has|have|had|been|began|begun|started|proposed|considered|planned|"
+                            r"discussed|suggested|rejected|ended|stopped|until|but|although|however|while)\b", F)
+
+
+def _parallel(s: SentenceInfo, first: DateInfo, prev: DateInfo, d: DateInfo) -> bool:
+    """"in Hollywood in 1997 and in Dania Beach in the year 1999": the same predicate over two
+    dates; "implemented in 1995 and were proposed in 1997" or "had run stings since 1990, and in
+    2001 established a program": another predicate, not this action."""
+    between = s.f[prev.end_pos:d.pos]
+    if len(between) >= 80 or _OWN_PREDICATE.search(between) or evidence.NEG_BEFORE.search(between):
+        return False
+    told_before = _PAST_VERB.search(s.f[:first.pos]) or re.search(r"\b(?:has|have|had)\b", s.f[:first.pos], F)
+    nxt = s.f[d.end_pos:d.end_pos + 60]
+    told_after = _PAST_VERB.search(re.split(r"[,;.]", nxt.lstrip(", "), 1)[0] if nxt.strip(" ,") else "")
+    return not (told_before and told_after)
+
+
 def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count: Count | None) -> list[Event]:
     groups = _split_by_date(s)
+    # one event per distinct start; a later date with no mention of its own joins only in parallel
+    kept: list[tuple[DateInfo, list[Mention]]] = []
+    for d, ms in groups:
+        if any(k[0].start == d.start and k[0].decade == d.decade for k in kept):
+            same = next(k for k in kept if k[0].start == d.start and k[0].decade == d.decade)
+            same[1].extend(ms)
+            continue
+        if kept and not ms and not _parallel(s, kept[0][0], kept[-1][0], d):
+            continue
+        kept.append((d, list(ms)))
+    groups = kept
     made: list[Event] = []
     buyers = [c for c in s.counts if c.whom == "buyers"]
     respectively = len(groups) > 1 and len(buyers) == len(groups) and re.search(r"\brespectively\b", s.f, F)
@@ -341,12 +382,6 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
                 ev.count_fixed = True  # one count for several dates: whose, we cannot say
         _inherit(ev, s, topic, events)
         made.append(ev)
-    # "stings since 1981, and web-based reverse stings since 2008": a date whose group has no
-    # tactic of its own and no inherited one repeats the sentence's tactic only if it is the only one
-    if len(made) > 1:
-        for ev in made:
-            if not ev.tactics():
-                ev.mentions = list(s.mentions)
     return made
 
 
@@ -418,8 +453,9 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -
     base = re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F).lower()
     text = " ".join(s.f for s in ev.sents).lower()
     b = re.escape(base)
-    if base and re.search(r"\b(?:in|at|of|across|throughout|to|near)\s+(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?(?:nearby\s+)?" + b + r"\b|\b"
-                          + b + r"(?:'s)?\s+(?:police|officers|detectives|deputies|authorities|city|department|hotels?|motels?)", text):
+    # "a Robbinsdale resident was arrested ... by the St. Paul Police Department" is St. Paul's
+    told = re.sub(r"\b" + b + r"(?:'s)?\s+(?:residents?|man|men|woman|women|native|youths?|resident's)\b", " ", text)
+    if base and re.search(r"\b" + b + r"\b", told):
         return False
     forces = [_CITY_FORCE.match(n) for n in names]
     return all(m is not None and not re.search(r"\b(?:county|state|parish|metro|metropolitan|regional|area)\b", n, F)
