@@ -25,6 +25,7 @@ class TacticClaim:
     quotes: list[str] = field(default_factory=list)    # sentences that describe it
     headings: list[str] = field(default_factory=list)  # Key Sources headings naming it
     confidence: float | None = None                    # how sure the reading is (0-1); None: a curator's record
+    curated: bool = False                              # a curator accepted the reading (kg review)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Operation:
     text_is_quote: bool = True    # False when `text` is a curator's summary, not page text
     circa: str | None = None      # a decade the page gives instead of a year ("1980s")
     confidence: float | None = None  # how sure the reading is (0-1); None: a curator's record
+    curated: bool = False            # a curator accepted the reading (kg review)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Profile:
     partners: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    held: list[Any] = field(default_factory=list)  # readings below the confidence threshold, for review
     file: str | None = None                 # where it was read from, for error messages
     record: str | None = None               # which record in that file (line, key)
     input_form: str | None = None           # "text", "html" or "record"
@@ -97,20 +100,23 @@ class Profile:
             "url": self.url,
             "listed_tactics": list(self.listed_tactics),
             "list_version": self.list_version,
-            "tactics": [
-                {"tactic": c.tactic, "evidence": list(c.evidence), "quotes": list(c.quotes),
-                 "headings": list(c.headings), "confidence": c.confidence}
-                for c in self.tactics
-            ],
+            "tactics": [_claim_json(c) for c in self.tactics],
             "negated_tactics": list(self.negated_tactics),
-            "operations": [
-                {"tactics": list(o.tactics), "start": o.start, "end": o.end, "since": o.since,
-                 "circa": o.circa, "arrests": o.arrests, "agency": o.agency, "text": o.text,
-                 "confidence": o.confidence}
-                for o in self.operations
-            ],
+            "operations": [_operation_json(o) for o in self.operations],
             "partners": list(self.partners),
             "sources": [asdict(s) for s in self.sources],
             "warnings": list(self.warnings),
+            "held": [_claim_json(x) if isinstance(x, TacticClaim) else _operation_json(x) for x in self.held],
             "file": self.file,
         }
+
+
+def _claim_json(c: TacticClaim) -> dict[str, Any]:
+    return {"tactic": c.tactic, "evidence": list(c.evidence), "quotes": list(c.quotes),
+            "headings": list(c.headings), "confidence": c.confidence, "curated": c.curated}
+
+
+def _operation_json(o: Operation) -> dict[str, Any]:
+    return {"tactics": list(o.tactics), "start": o.start, "end": o.end, "since": o.since,
+            "circa": o.circa, "arrests": o.arrests, "agency": o.agency, "text": o.text,
+            "confidence": o.confidence, "curated": o.curated}

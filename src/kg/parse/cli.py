@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..load import IGNORED
 from ..records import RECORD_SUFFIXES
+from .confidence import DEFAULT_MIN_CONFIDENCE
 
 PROFILE_SUFFIXES = (".txt", ".html", ".htm") + RECORD_SUFFIXES
 
@@ -17,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="profile pages (.txt, .html), records (.yaml, .json, .jsonl) or folders of them")
     parser.add_argument("--json", action="store_true", help="print a JSON array of profile objects")
+    parser.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE, metavar="C",
+                        help=f"report the readings at or above this confidence (0-1; default {DEFAULT_MIN_CONFIDENCE}); "
+                             "the others are listed as held")
 
 
 def expand(paths: list[str]) -> list[Path]:
@@ -35,12 +39,13 @@ def expand(paths: list[str]) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     from . import parse_file
+    from .confidence import apply
 
     status = 0
     results = []
     for path in expand(args.paths):
         try:
-            results.extend(parse_file(path))
+            results.extend(apply(p, args.min_confidence) for p in parse_file(path))
         except InputError as e:
             print(e.line(), file=sys.stderr)
             status = 2

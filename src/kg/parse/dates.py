@@ -61,7 +61,7 @@ RELATIVE = re.compile(
     r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
     r"twenty-four|\d{1,2}|several|a few)\s+(years?|months?)\s+later|"
     r"(?:the\s+)?(following|next|subsequent)\s+(year|month|spring|summer|fall|autumn|winter)|"
-    r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+(?:same\s+)?(year|month)(?!\s+(?:old|of))|"
+    r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+(?:same\s+)?(year|month)(?!\s+(?:old|of|\d))|"
     r"(?:that|the following|the next|later that|later in)\s+(" + MONTH_RE + r"))\b", F)
 # "in late March and early April of that year": months of the anchor's year
 MONTH_OF_THAT_YEAR = re.compile(r"\b(" + MONTH_RE + r")\b[^.;]{0,40}?\bof\s+(?:that|the same)\s+year\b", F)

@@ -37,6 +37,8 @@ _SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|str
 _POLICE = (r"(?:police|officers?|detectives?|deputies|deputy|investigators?|agents?|troopers?|law enforcement|"
            r"authorities|department|vice (?:unit|squad|officers?)|task force|sheriff'?s? office|(?-i:[A-Z]{2,6}))")
 _ADS = r"(?:ads?|advertisements?|listings?|postings?|profiles?|notices?|personals?)"
+_AUX = (r"(?:(?:also|then|have|has|had|would|will|reportedly|allegedly|first|later|again|officers?|detectives?|investigators?|"
+        r"deputies|agents?|undercover|working|[a-z]+ly)\s+){0,3}")
 _UNDERCOVER_PERSON = (r"(?:female\s+)?undercover\s+(?:female\s+)?(?:police\s+)?(?:officers?|troopers?|deput(?:y|ies)|"
                       r"detectives?|agents?|cops?|policewom[ae]n|decoys?)")
 
@@ -58,13 +60,13 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                   r"deputies|agents?|troopers?)\b"),
         (GENERIC, r"\b(?:prostitution|vice|solicitation)\s+(?:operations?|details?|investigations?|sweeps?|crackdowns?)\b"),
         (GENERIC, r"\bcrackdowns?\b"),
-        (WEAK, r"\b(?:operations?|details?|sweeps?|investigations?)\b"),
+        (WEAK, r"\b(?:operations?|sweeps?|investigations?)\b"),
     ],
     "Web Stings": [
         (LABEL, r"\b(?:web|online|on-line|internet|cyber|computer)[- ]?(?:based\s+)?(?:reverse\s+)?(?:stings?|sting operations?|"
                 r"operations?|decoys?|reversals?|reverses?|investigations?)\b"),
         (EXPLICIT, r"\bdecoy\s+(?:online\s+|internet\s+|web\s+)?" + _ADS + r"\b"),
-        (EXPLICIT, r"\b" + _POLICE + r"\s+(?:\w+\s+){0,4}?(?:posted|placed|ran|run|running|create[sd]?|creating|put up|set up|"
+        (EXPLICIT, r"\b" + _POLICE + r"\s+" + _AUX + r"(?:posted|placed|ran|run|running|create[sd]?|creating|put up|set up|"
                    r"publish\w*|post|posts|posting|place|places|placing)\s+(?:\w+\s+){0,4}?" + _ADS + r"\b"),
         (EXPLICIT, r"\b" + _ADS + r"\s+(?:were\s+|was\s+|had been\s+)?(?:placed|posted|created|run)\s+(?:online\s+)?by\s+(?:the\s+)?"
                    r"(?:police|law enforcement|officers|detectives|investigators|deputies|undercover|department|sheriff)"),
@@ -73,8 +75,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:officers?|detectives?|deput\w+|undercover|agents?)\s+(?:\w+\s+){0,3}(?:responded|answered|replied)\s+to\s+"
                    r"(?:\w+\s+){0,3}" + _ADS + r"\s+(?:\w+\s+){0,5}?(?:men|man|johns?|buyers?|he|suspects?)\s+had\s+(?:placed|posted)"),
         (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:[\w-]+\s+){1,5}?(?:online|on (?:the internet|social media|a website|an app))\b"),
-        (EXPLICIT, r"\b(?:using|via|through|over)\s+the\s+(?:web|internet)\b"),
-        (EXPLICIT, r"\b(?:arrangements?|arranged|contact\w*|communicat\w*|negotiat\w*)\s+(?:\w+\s+){0,4}?(?:over|via|through|on)\s+"
+        (GENERIC, r"\b(?:using|via|through|over)\s+the\s+(?:web|internet)\b"),
+        (GENERIC, r"\b(?:arrangements?|arranged|contact\w*|communicat\w*|negotiat\w*)\s+(?:\w+\s+){0,4}?(?:over|via|through|on)\s+"
                    r"(?:the\s+)?(?:internet|web|websites?|social media|facebook|apps?|craigslist|backpage|text messages?)\b"),
     ],
     "Buyer Arrests": [
@@ -118,6 +120,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"disseminat\w*|reveal\w*)\s+(?:of\s+)?(?:the\s+|their\s+|his\s+|all\s+)?(?:full\s+)?(?:[\w']+\s+){0,2}?"
                    r"(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking photos?|pictures?|faces?|identifying information)\b"),
         (EXPLICIT, r"\b(?:names?|identit(?:y|ies))\b[^.;]{0,60}?\bwithh[eo]ld\b"),
+        (EXPLICIT, r"\b(?:details|information)\s+(?:of|about|on)\s+(?:the\s+)?(?:\w+\s+){0,3}?arrests\b[^.;]{0,60}?"
+                   r"\b(?:shared|released|provided|given)\s+(?:\w+\s+){0,3}?(?:with|to)\s+(?:the\s+)?(?:media|press|public|news)"),
         (EXPLICIT, r"\bmug\s?shots?\b"), (EXPLICIT, r"\bbooking\s+(?:photos?|pictures?)\b"),
         (EXPLICIT, r"\bshaming\b"), (EXPLICIT, r"\bpublicly\s+(?:shame\w*|nam\w*|identif\w*|humiliat\w*)"),
         (EXPLICIT, r"\bnaming\s+(?:the\s+|arrested\s+|accused\s+|convicted\s+)?(?:\w+\s+)?(?:johns|buyers|men|customers|sex buyers|offenders)\b"),
@@ -212,7 +216,7 @@ QUICK = {t: re.compile(k, F) for t, k in {
     "Web Stings": r"web|online|on-line|internet|cyber|computer|decoy|\bads?\b|advert|listing|posting|profile|personal|notice|answer|respond|repl|arrange|contact|communicat|negotiat",
     "Buyer Arrests": r"raid|customer|client|patron|john|buyer|arrest|charg|cited",
     "John School": r"school|offender|fopp|diversion|educat|class|program|course",
-    "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly|image|identif",
+    "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly|image|identif|detail|information",
     "Auto Seizure": r"vehicle|\bcars?\b|auto|truck|impound|seiz|forfeit|\btow|confiscat",
     "License Suspension": r"licen",
     "Community Service": r"community",
@@ -236,23 +240,28 @@ WEB_WORD = re.compile(
 _PUBLISHED_WEB = re.compile(r"\b(?:post\w*|publish\w*|releas\w*|display\w*|list\w*|put|shar\w*|print\w*|disseminat\w*|"
                             r"created)\b[^.;]{0,60}$", F)
 _NOT_CONTACT_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:devoted to|to (?:publish|post|disseminat|display|shame|list))", F)
-_THEIR_ADS = re.compile(r"\b(?:trafficker|pimp|suspect|defendant|woman|women|she|her|they|ring|enterprise|operator|owners?|"
+_THEIR_ADS = re.compile(r"\b(?:trafficker|pimp|suspect|defendant|woman|women|she|her|he|man|they|ring|enterprise|operator|owners?|"
                         r"conspirators?|group)s?\b[^.;]{0,50}?\b(?:posted|placed|ran|advertised|listed|used)\b[^.;]{0,40}?"
                         r"\b(?:ads?|advertisements?|listings?|websites?|backpage|craigslist)\b|"
                         r"\b(?:ads?|advertisements?|listings?)\s+(?:of|for|featuring|showing)\s+(?:her|them|the (?:girl|victim|woman|women))\b|"
                         r"\b(?:ads?|advertisements?)\s+(?:\w+\s+){0,3}(?:placed|posted)\s+by\s+(?:a|the)\s+(?:woman|women|suspect|trafficker|pimp)|"
                         r"\b(?:postings?|ads?|advertisements?|listings?)\s+(?:of|for)\s+(?:escort|sexual|massage|prostitution)\s+services?\b|"
+                        r"\b(?:ads?|advertisements?|listings?|postings?)\s+(?:\w+\s+){0,2}?(?:offering|advertising|selling)\s+(?:\w+\s+)?(?:sexual|sex|escort|massage)\b|"
                         r"\b(?:complain\w*|reports?|tips?)\b[^.;]{0,40}\babout\b[^.;]{0,30}\b(?:postings?|ads?|advertisements?)\b", F)
 STREET = re.compile(r"\bstreet\b|\bstreets\b|\bcorners?\b|\bmotorists?\b|\bstrolls?\b|\btruck stops?\b|\brest (?:areas?|stops?)\b|"
                     r"\b(?:avenue|boulevard|blvd|roadways?|sidewalks?|thoroughfares?)\b|\bfrom (?:a|his|their) (?:vehicles?|cars?|trucks?)\b", F)
 BUYER_TARGET = re.compile(
     r"\b(?:johns?|sex[- ]buyers?|buyers?|customers?|clients?|patrons?|solicit\w*|patroniz\w*|demand|would-be|purchasers?|"
-    r"(?:buy|buying|bought|purchas\w*|pay|paying|paid|offer\w*|seeking|seek|looking)\s+(?:\w+\s+){0,3}?(?:for\s+)?(?:sex|sexual|prostitut\w*|money for sex)|"
-    r"(?:men|man|males?)\s+(?:who|seeking|looking|attempting|trying|offering|responding|responded|arriv\w+|showed up)|trick)\b", F)
+    r"(?:buy|buying|bought|purchas\w*|pay|paying|paid|seeking|seek|looking)\s+(?:\w+\s+){0,3}?(?:for\s+)?(?:sex|sexual|prostitut\w*|money for sex)|"
+    r"offer\w*\s+(?:\w+\s+){0,2}?(?:money|cash|\$\s?\d+|to pay)|"
+    r"(?:men|man|males?)\s+(?:who\s+(?:\w+\s+)?(?:tried|attempted|sought|offered|paid|wanted|agreed|solicited|responded|arrived|showed|"
+    r"came|arranged|contacted|approached|propositioned|answered|travel+ed|met|drove|went)|seeking|looking|attempting|trying|offering|responding|responded|"
+    r"arriv\w+|showed up)|trick)\b", F)
 # men arrested: buyers, unless the story is a trafficking or pimping case
 MEN_ARRESTED = re.compile(
     r"\b(?:arrests? of (?:\w+\s+){0,2}(?:men|males)|(?:men|males)\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody|apprehended)|"
     r"(?:men|males)\s+(?:who were\s+)?(?:arrested|charged|convicted|caught)|"
+    r"(?:men|males)\s+(?:who|that)\s+[^.;]{0,60}?\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody)|"
     r"(?:arrested|charged|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
 POSING_AS_BUYER = re.compile(r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?"
                              r"(?:buyers?|johns?|customers?|clients?|tricks?)\b", F)
@@ -287,7 +296,8 @@ SELLER_NAMES = re.compile(r"\b(?:names?|identit(?:y|ies)|photos?|mug\s?shots?)\s
 class Cues:
     web: bool = False         # contact with buyers online (decoy ads, websites, apps)
     street: bool = False      # contact on the street (corners, motorists, strolls)
-    buyers: bool = False      # buyers are the target (johns, solicitation, men paying for sex)
+    strong_buyers: bool = False  # buyers are named as the target (johns, solicitation, men paying for sex)
+    men_arrested: bool = False   # men were arrested: buyers, unless the story is a trafficking case
     seller_sting: bool = False  # officers posing as buyers, answering sellers' ads
     trafficking: bool = False
     advocacy: bool = False
@@ -296,6 +306,10 @@ class Cues:
     camera_evidence: bool = False
     seller_names: bool = False
     street_and_web: bool = False  # "posed as prostitutes and as women advertising online": both kinds
+
+    @property
+    def buyers(self) -> bool:
+        return self.strong_buyers or (self.men_arrested and not self.trafficking)
 
     def merge(self, other: "Cues") -> "Cues":
         return Cues(*(a or b for a, b in zip(self.__dict__.values(), other.__dict__.values())))
@@ -318,8 +332,9 @@ def web_contact(s: str) -> bool:
 def cues(s: str) -> Cues:
     trafficking = bool(TRAFFICKING.search(s))
     unposed = POSING_AS_BUYER.sub(" ", s)  # "a decoy posing as a sex buyer" is no buyer
-    buyers = bool(BUYER_TARGET.search(unposed)) or (bool(MEN_ARRESTED.search(unposed)) and not trafficking)
-    return Cues(web=web_contact(s), street=bool(STREET.search(s)), buyers=buyers,
+    strong = bool(BUYER_TARGET.search(unposed))
+    men = bool(MEN_ARRESTED.search(unposed))
+    return Cues(web=web_contact(s), street=bool(STREET.search(s)), strong_buyers=strong, men_arrested=men,
                 seller_sting=bool(SELLER_STING.search(s)), trafficking=trafficking,
                 advocacy=bool(ADVOCACY.search(s)), business_licence=bool(BUSINESS_LICENCE.search(s)),
                 others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
@@ -493,6 +508,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
         elif t == "Web Stings":
             if m.strength != LABEL and c.seller_sting and not c.buyers:
                 continue
+            if m.strength in (GENERIC, WEAK) and not c.buyers:
+                continue  # online contact, but not with buyers
         elif t == "Buyer Arrests":
             if m.strength == GENERIC and not c.buyers:
                 continue

@@ -49,7 +49,8 @@ ANAPHORA = re.compile(
     r"arrests?|raids?|event|enforcement|ads?|advertisements?|listings?|website|page)\b|"
     r"^(?:they|he|both|all (?:of the|five|six|seven|eight|nine|ten)|each|once arrested|as a result|as the men|when the men|"
     r"officers then|the men|upon (?:their )?arrival|after (?:their|his) arrests?|it (?:was|resulted|led|netted|involved|included)|"
-    r"(?:this|that|the) (?:one|latter|former|second one))\b", F)
+    r"(?:this|that|the) (?:one|latter|former|second one)|"
+    r"(?:(?:in|during|after|following)\s+)?the\s+(?:[a-z]+\s+)?(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}?(?:operations?|stings?|reversals?|details?|sweeps?|crackdowns?|raids?))\b", F)
 SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow-up|subsequent|additional|repeat|"
                      r"(?:a\s+)?(?:more\s+)?recent|latest|later|last)\s+"
                      r"(?:[\w-]+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?|reversals?|efforts?|reverse stings?|"
@@ -102,6 +103,7 @@ class SentenceInfo:
     problem: bool = False     # in a paragraph that describes the local problem, not the response
     heading: list[str] = field(default_factory=list)   # tactics of the heading above the paragraph
     follower: "SentenceInfo | None" = None               # the next sentence of the same paragraph
+    prev: "SentenceInfo | None" = None                   # the sentence before, in any paragraph
 
     @property
     def tactics(self) -> list[str]:
@@ -123,6 +125,8 @@ class Event:
     count_fixed: bool = False                             # the count was assigned (respectively/each)
     foreign: bool = False                                 # another place's action
     op: Operation | None = None                           # the operation it makes, if any
+    first_cues: Cues | None = None                        # cues of its part of a sentence of several dates
+    stings_as: list[str] = field(default_factory=list)    # the sting a generic "sting" here stands for
 
     def all_mentions(self) -> list[Mention]:
         if self.mentions is not None:
@@ -131,13 +135,19 @@ class Event:
         return [m for s in self.sents for m in s.mentions]
 
     def cues(self) -> Cues:
-        c = Cues()
-        for s in self.sents:
+        c = self.first_cues if self.first_cues is not None else self.sents[0].cues
+        for s in self.sents[1:]:
             c = c.merge(s.cues)
         return c
 
     def tactics(self) -> list[str]:
-        own = evidence.resolve(self.all_mentions(), self.cues())
+        ms = self.all_mentions()
+        c = self.cues()
+        own = evidence.resolve(ms, c)
+        if self.stings_as and not (c.web or c.street) and \
+                all(m.strength in (GENERIC, WEAK) for m in ms if m.tactic in STINGS and m.positive):
+            # the event says only "a sting": it is the sting of the practice it exemplifies
+            own = [t for t in own if t not in STINGS and t != "Buyer Arrests"] + list(self.stings_as)
         out = list(own)
         for t in self.inherited:
             if t not in out:
@@ -187,6 +197,7 @@ def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | N
             info.heading = list((heads or {}).get(pi, []))
             if out and out[-1].para == pi:
                 out[-1].follower = info
+            info.prev = out[-1] if out else None
             out.append(info)
     return out
 
@@ -314,14 +325,21 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
     """An example or a "similar operation" that names no tactic (or only a generic sting) takes
     the tactic of what it exemplifies or resembles."""
     own = evidence.resolve(ev.all_mentions(), ev.cues())
-    generic_only = all(m.strength in (GENERIC, WEAK) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
+    generic_only = bool(set(own) & set(STINGS)) and all(
+        m.strength in (GENERIC, WEAK) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
     source: list[str] = []
-    if re.search(r"\bdone so\b|\bdid so\b|\bdoing so\b", s.f, F) and topic:
+    if re.search(r"\bdone so\b|\bdid so\b|\bdoing so\b", s.f, F) and topic and not own:
         source = list(topic)
     elif s.similar and events:
         source = [t for t in events[-1].tactics() if t in STINGS or t == "Buyer Arrests"] or events[-1].tactics()
     elif s.example and topic:
         source = _sting_tactics(topic) or topic
+    elif topic and _sting_tactics(topic) and s.prev is not None and s.prev.para == s.para and s.prev.general \
+            and set(_sting_tactics(s.prev.tactics)) == set(_sting_tactics(topic)) and \
+            (generic_only or set(own) <= {"Buyer Arrests"}):
+        # "X has conducted web-based reverse stings. In April 2023, eleven men were taken into
+        # custody during a prostitution sting": the sting the practice sentence names
+        source = _sting_tactics(topic)
     if not source:
         return
     if not own or (set(own) == {"Buyer Arrests"} and _sting_tactics(source) and "Buyer Arrests" not in source):
@@ -329,10 +347,9 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
         if own:
             ev.mentions = [m for m in ev.all_mentions() if m.tactic != "Buyer Arrests"]
         ev.inherited = list(source)
-    elif generic_only and _sting_tactics(source) and set(own) <= set(STINGS):
+    elif generic_only and [t for t in _sting_tactics(source) if t in STINGS]:
         # "Web-based operations ... For example, ... announced stings": the stings of the topic
-        ev.mentions = [m for m in ev.all_mentions() if not (m.tactic in STINGS and m.strength in (GENERIC, WEAK))]
-        ev.inherited = _sting_tactics(source)
+        ev.stings_as = [t for t in _sting_tactics(source) if t in STINGS]
 
 
 _OWN_PREDICATE = re.compile(r"\b(?:was|were|is|are|has|have|had|been|began|begun|started|proposed|considered|planned|"
@@ -365,12 +382,21 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             continue
         kept.append((d, list(ms)))
     groups = kept
+    # "In September and October 2017, ... a two-day operation": months of one year tell one event,
+    # unless the sentence gives a count for each ("10 and 9 sex buyers, respectively")
+    if len(groups) > 1 and len({(d.start or "")[:4] for d, _ in groups}) == 1 and all(d.start for d, _ in groups) \
+            and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
+        merged: list[Mention] = [m for _, ms in groups for m in ms]
+        groups = [(groups[0][0], merged)]
     made: list[Event] = []
     buyers = [c for c in s.counts if c.whom == "buyers"]
     respectively = len(groups) > 1 and len(buyers) == len(groups) and re.search(r"\brespectively\b", s.f, F)
+    bounds = [min([d.pos] + [m.start for m in ms]) for d, ms in groups] + [len(s.f)]
     for i, (d, ms) in enumerate(groups):
         ev = Event([s], d, s.para, mentions=ms if len(groups) > 1 else None)
         if len(groups) > 1:
+            lo = min([d.pos] + [m.start for m in ms]) if i else 0
+            ev.first_cues = evidence.cues(s.f[lo:max([bounds[i + 1]] + [m.end for m in ms])])
             # mentions of no date of their own (the sentence's subject) go to every date
             if not ms:
                 ev.mentions = [m for m in s.mentions if not any(m in g[1] for g in groups if g[1])] or list(s.mentions)
@@ -389,6 +415,11 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
     tactics = ev.tactics()
     cues = ev.cues()
     counts = [c for s in ev.sents for c in [buyer_count(s.counts, s.f)] if c is not None]
+    if not counts and set(tactics) & set(STINGS) and not cues.trafficking:
+        # "netted 37 arrests", "34 people arrested" in a sting against buyers: the buyers arrested,
+        # where the sentence counts no one else
+        counts = [c for s in ev.sents if not any(x.whom == "sellers" for x in s.counts)
+                  for c in s.counts if c.whom == "any"][:1]
     count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
     if not tactics:
         if count is not None and count.whom == "buyers" and cues.buyers and not cues.trafficking and not ev.sents[0].problem:
