@@ -30,7 +30,7 @@ _MOD = (r"(?:(?:male|female|adult|alleged|suspected|would-be|potential|prospecti
         r"different|local|area|out-of-town|accused|arrested|convicted|[A-Z][a-z]+|\d+-year-old|sex|"
         r"men|man)\s+){0,3}")
 ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked|caught|nabbed|"
-          r"taken into custody|intercepted|netted|snared|busted|rounded up|picked up|jailed|indicted|"
+          r"taken into custody|intercept\w*|nett(?:ed|ing)|snared|busted|rounded up|picked up|jailed|indicted|"
           r"processed|ticketed|summons\w*|issued (?:a )?(?:summons|citations?)|prosecuted|convicted)")
 _N = r"(" + NUMBER_RE + r")"
 _QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|"
@@ -45,6 +45,9 @@ PATTERNS = [
     # "arrested seven men", "the arrest of 22 sex buyers", "netted 53 alleged customers"
     ("strong", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?(?:a total of\s+|a combined\s+|more\s+)?(?:(" + QUAL + r")\s+)?"
                           + _N + r"\s+" + _MOD + _NOUN, F)),
+    # "charged 12 sex workers and 27 of their patrons"
+    ("strong", re.compile(r"\b" + ARREST + r"\s+(?:[^.;]{0,60}?\band\s+)(?:(" + QUAL + r")\s+)?" + _N
+                          + r"\s+of\s+(?:their|the|these|those|her|his)\s+" + _MOD + _NOUN, F)),
     # "seven men were arrested", "a total of 4 johns were arrested", "six men, including ..., were charged"
     ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+|total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
                           + _APPOSITIVE + r"\s*(?:(?:were|was|had been|have been|being|got|are|each)\s+){0,2}(?:\w+\s+)?"
@@ -68,6 +71,7 @@ _SINGLE = [
     re.compile(r"(?:^he|(?:^|\b(?:and|after|when|once|before)\s+)the (?:adult |male |\d+-year-old )?(?:man|john|buyer|suspect|sex buyer))\s+"
                r"(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
 ]
+_AND_COUNT = re.compile(r"\s*,?\s+(?:and|as well as)\s+" + _N + r"\s+" + _MOD + _NOUN, F)
 _BUYER_RE = re.compile(r"^(?:" + _BUYER_NOUNS + r")$", F)
 _SELLER_RE = re.compile(r"^(?:" + _SELLER_NOUNS + r")$", F)
 _PER = re.compile(r"^\s*(?:arrests?\s+)?(?:per|a|each|every)\s+(?:sting|operation|night|week|weekend|month|year|detail|sweep)\b|"
@@ -136,9 +140,16 @@ def find_counts(s: str) -> list[Count]:
             each = bool(re.search(r"\beach of (?:which|these|those|them)\b[^.;]{0,30}$", s[:m.start(2)], F))
             found.append(Count(val, m.start(2), noun, whom, strength == "strong", each))
             spans.append((m.start(2), m.end()))
+            # "the arrest of one prostituted woman and three male sex buyers": the second count too
+            more = _AND_COUNT.match(s, m.end())
+            if more and strength == "strong":
+                v2 = to_int(more.group(1))
+                if v2 is not None:
+                    found.append(Count(v2, more.start(1), more.group(2), _whom(more.group(2)), True))
+                    spans.append((more.start(1), more.end()))
     for rx in _SINGLE:
         for m in rx.finditer(s):
-            if any(a <= m.start() < b for a, b in spans):
+            if any(m.start() < b and a < m.end() for a, b in spans):
                 continue
             noun = m.group(1) if rx.groups else "man"
             found.append(Count(1, m.start(), noun, _whom(noun) if noun not in ("sex buyer",) else "buyers", True))

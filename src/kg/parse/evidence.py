@@ -63,7 +63,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (WEAK, r"\b(?:operations?|sweeps?|investigations?)\b"),
     ],
     "Web Stings": [
-        (LABEL, r"\b(?:web|online|on-line|internet|cyber|computer)[- ]?(?:based\s+)?(?:reverse\s+)?(?:stings?|sting operations?|"
+        (LABEL, r"\b(?:web|online|on-line|internet|cyber|computer)[- ]?(?:based?\s+)?(?:reverse\s+)?(?:stings?|sting operations?|"
                 r"operations?|decoys?|reversals?|reverses?|investigations?)\b"),
         (EXPLICIT, r"\bdecoy\s+(?:online\s+|internet\s+|web\s+)?" + _ADS + r"\b"),
         (EXPLICIT, r"\b" + _POLICE + r"\s+" + _AUX + r"(?:posted|placed|ran|run|running|create[sd]?|creating|put up|set up|"
@@ -288,6 +288,7 @@ CAMERA_EVIDENCE = re.compile(r"\b(?:found|seized|recovered|discovered|confiscate
 STREET_AND_WEB = re.compile(r"\b(?:pos\w*\s+as|decoys?)\b[^.;]{0,60}?\b(?:and|as well as)\s+(?:also\s+)?(?:as|in|through|via|on)\b"
                             r"[^.;]{0,40}?\b(?:online|internet|ads?|web|websites?)\b|\bstreet[- ](?:level\s+)?(?:and|&)\s+"
                             r"(?:web|online|internet)[- ]?(?:based\s+)?(?:reverse\s+)?stings?\b", F)
+ARRESTED = re.compile(r"\b(?:arrest\w*|charged|cited|apprehended|taken into custody|nabbed|netted|intercepted|detained|booked)\b", F)
 SELLER_NAMES = re.compile(r"\b(?:names?|identit(?:y|ies)|photos?|mug\s?shots?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}"
                           r"(?:women|prostitut\w+|pimps?|traffickers?|victims?|sellers?|girls?)\b", F)
 
@@ -306,6 +307,7 @@ class Cues:
     camera_evidence: bool = False
     seller_names: bool = False
     street_and_web: bool = False  # "posed as prostitutes and as women advertising online": both kinds
+    arrests: bool = False         # someone was arrested, charged or cited
 
     @property
     def buyers(self) -> bool:
@@ -338,7 +340,8 @@ def cues(s: str) -> Cues:
                 seller_sting=bool(SELLER_STING.search(s)), trafficking=trafficking,
                 advocacy=bool(ADVOCACY.search(s)), business_licence=bool(BUSINESS_LICENCE.search(s)),
                 others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
-                seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)))
+                seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)),
+                arrests=bool(ARRESTED.search(s)))
 
 
 # --- whether it was done --------------------------------------------------------------------
@@ -389,10 +392,20 @@ class Mention:
     negated: bool = False
     future: bool = False
     stopped: bool = False
+    referential: bool = False   # "the reverse sting", "these operations": points back, adds no tactic
 
     @property
     def positive(self) -> bool:
         return not (self.negated or self.future or self.stopped)
+
+    def typed(self, s: str) -> bool:
+        """Does the mention itself say street or web? ("reverse sting", "reversal", "sting" do not)"""
+        if self.tactic not in STINGS:
+            return True
+        if self.strength in (GENERIC, WEAK):
+            return False
+        word = s[self.start:self.end].lower()
+        return not re.fullmatch(r"(?:reverse[- ]?(?:prostitution[- ])?(?:stings?|sting operations?|operations?|stings? operations?)|reversals?)", word)
 
 
 _SUBORDINATE_OPENER = re.compile(r"^(?:although|though|while|whereas|despite|even though|after|once|when|because)\b[^,;]*,", F)
@@ -471,11 +484,16 @@ def mentions(sentence: str) -> list[Mention]:
             mn.negated = True
         elif FUTURE_BEFORE.search(before_n):
             mn.future = True
+    for mn in kept:
+        if mn.tactic in STINGS and not mn.typed(s) and REFERENCE.search(s[max(0, mn.start - 30):mn.start]):
+            mn.referential = True
     kept.sort(key=lambda x: x.start)
     return kept
 
 
 STINGS = ("Reverse Stings", "Web Stings")
+REFERENCE = re.compile(r"\b(?:the|this|that|these|those)\s+(?:(?:same|above|latter|former|recent|last|earlier|previous|prior|said|"
+                       r"fourth|third|second|\w+-day|two|three|four|\d{4})\s+)?(?:prostitution\s+)?$", F)
 
 
 def resolve(ms: list[Mention], c: Cues) -> list[str]:
@@ -489,12 +507,12 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
 
     has_web_label = any(m.positive and m.tactic == "Web Stings" for m in ms)
     for m in ms:
-        if not m.positive:
+        if not m.positive or m.referential:
             continue
         t = m.tactic
         if t == "Reverse Stings":
-            if m.strength == WEAK and not (c.buyers and (c.street or c.web) and not c.seller_sting):
-                continue  # "an operation" is a sting only where buyers met decoys on the street or online
+            if m.strength == WEAK and not (c.buyers and c.arrests and not c.seller_sting):
+                continue  # "an operation" is a sting only where buyers are named, or met decoys on the street or online
             if m.strength in (GENERIC, WEAK) and not c.buyers:
                 continue  # a sting not shown to target buyers (one aimed at sellers, or of no one told)
             if c.seller_sting and m.strength != LABEL and not c.buyers:

@@ -66,7 +66,8 @@ OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz
                     r"programs?|campaigns?)\s+(?:was|were)\s+(?:\w+\s+)?(?:conducted|carried out|launched|held|staged|"
                     r"established|implemented|created|developed|instituted)\b|\btook place\b", F)
 _MODAL = re.compile(r"\b(?:is|are|may|might|can|must|typically|usually|generally|routinely|often|frequently|periodically|"
-                    r"sometimes|now|currently|continues?|remains?|tends?|has|have)\b", F)
+                    r"sometimes|now|currently|continues?|remains?|tends?|has|have|includes?|involves?|consists?|uses|employs|"
+                    r"conducts|releases|publishes|targets|requires|allows|offers|sends|imposes)\b", F)
 _PAST = re.compile(r"\b(?:was|were|did)\b", F)
 _PAST_VERB = re.compile(r"\b(?:ran|began|led|took|made|sent|held|put|got|caught|found|paid|wrote|drew|met|brought|gave|"
                         r"went|came|saw|told|said|sought|fled|arrived|responded|agreed|offered|posted|placed|arrested|"
@@ -80,6 +81,9 @@ PROBLEM = re.compile(r"\b(?:well[- ]documented|problems?|crimes? associated|anci
 ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|on a routine basis|"
                      r"every (?:year|month|few)|annual(?:ly)?|each year|times (?:a|per|each) year|now conducted|"
                      r"have been conducted|has been conducted|since then|since that time)\b", F)
+NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|warrants?|patrol\w*|traffic stop|came upon|"
+                              r"found|discovered|reported|ring|brothel|massage|spa|parlou?r|task force|probe|surveillance|"
+                              r"informant|phone|texts?|messages?)\b", F)
 ADOPTION = re.compile(r"\b(?:began|begun|incorporated|adopted|implemented|started|initiated|instituted|introduced|"
                       r"first (?:used|implemented|adopted))\b", F)
 
@@ -127,6 +131,13 @@ class Event:
     op: Operation | None = None                           # the operation it makes, if any
     first_cues: Cues | None = None                        # cues of its part of a sentence of several dates
     stings_as: list[str] = field(default_factory=list)    # the sting a generic "sting" here stands for
+    method_unstated: bool = False                         # buyers arrested, by what means the page does not say
+
+    def _text_of(self, m: Mention) -> str:
+        for s in self.sents:
+            if any(x is m for x in s.mentions):
+                return s.f
+        return ""
 
     def all_mentions(self) -> list[Mention]:
         if self.mentions is not None:
@@ -144,8 +155,7 @@ class Event:
         ms = self.all_mentions()
         c = self.cues()
         own = evidence.resolve(ms, c)
-        if self.stings_as and not (c.web or c.street) and \
-                all(m.strength in (GENERIC, WEAK) for m in ms if m.tactic in STINGS and m.positive):
+        if self.stings_as and not (c.web or c.street) and not any(m.typed(self._text_of(m)) for m in ms if m.positive):
             # the event says only "a sting": it is the sting of the practice it exemplifies
             own = [t for t in own if t not in STINGS and t != "Buyer Arrests"] + list(self.stings_as)
         out = list(own)
@@ -292,7 +302,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             ms, c = ev.all_mentions(), ev.cues()
             problem = all(x.problem for x in ev.sents)
             confs = [unit_confidence(t, ms, c, ev.inherited, True, problem) for t in ev.op.tactics]
-            ev.op.confidence = round(sum(confs) / len(confs), 2)
+            ev.op.confidence = round(sum(confs) / len(confs), 2) if confs else UNSTATED_CONFIDENCE
             ops.append(ev.op)
     return ops, infos, agencies, events
 
@@ -325,8 +335,8 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
     """An example or a "similar operation" that names no tactic (or only a generic sting) takes
     the tactic of what it exemplifies or resembles."""
     own = evidence.resolve(ev.all_mentions(), ev.cues())
-    generic_only = bool(set(own) & set(STINGS)) and all(
-        m.strength in (GENERIC, WEAK) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
+    generic_only = bool(set(own) & set(STINGS)) and not any(
+        m.typed(s.f) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
     source: list[str] = []
     if re.search(r"\bdone so\b|\bdid so\b|\bdoing so\b", s.f, F) and topic and not own:
         source = list(topic)
@@ -342,10 +352,13 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
         source = _sting_tactics(topic)
     if not source:
         return
-    if not own or (set(own) == {"Buyer Arrests"} and _sting_tactics(source) and "Buyer Arrests" not in source):
+    told_method = NON_STING_METHOD.search(" ".join(x.f for x in ev.sents))
+    if not own or (set(_sting_tactics(own)) == {"Buyer Arrests"} and _sting_tactics(source) and "Buyer Arrests" not in source
+                   and not told_method):
         # an example of a sting practice in which buyers were arrested is that sting
         if own:
             ev.mentions = [m for m in ev.all_mentions() if m.tactic != "Buyer Arrests"]
+            source = _sting_tactics(source)
         ev.inherited = list(source)
     elif generic_only and [t for t in _sting_tactics(source) if t in STINGS]:
         # "Web-based operations ... For example, ... announced stings": the stings of the topic
@@ -384,10 +397,16 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
     groups = kept
     # "In September and October 2017, ... a two-day operation": months of one year tell one event,
     # unless the sentence gives a count for each ("10 and 9 sex buyers, respectively")
-    if len(groups) > 1 and len({(d.start or "")[:4] for d, _ in groups}) == 1 and all(d.start for d, _ in groups) \
-            and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
-        merged: list[Mention] = [m for _, ms in groups for m in ms]
-        groups = [(groups[0][0], merged)]
+    if len(groups) > 1 and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
+        joined: list[tuple[DateInfo, list[Mention]]] = []
+        for d, ms in groups:
+            last = joined[-1][0] if joined else None
+            if last is not None and last.start and d.start and len(d.start) == 7 and len(last.start) == 7 \
+                    and last.start[:4] == d.start[:4] and d.pos - last.end_pos < 30:
+                joined[-1][1].extend(ms)  # "in January and February 2015": one event
+            else:
+                joined.append((d, list(ms)))
+        groups = joined
     made: list[Event] = []
     buyers = [c for c in s.counts if c.whom == "buyers"]
     respectively = len(groups) > 1 and len(buyers) == len(groups) and re.search(r"\brespectively\b", s.f, F)
@@ -421,9 +440,14 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
         counts = [c for s in ev.sents if not any(x.whom == "sellers" for x in s.counts)
                   for c in s.counts if c.whom == "any"][:1]
     count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
+    method_unstated = False
     if not tactics:
         if count is not None and count.whom == "buyers" and cues.buyers and not cues.trafficking and not ev.sents[0].problem:
-            tactics = ["Buyer Arrests"]  # buyers arrested, no sting told
+            text = " ".join(s.f for s in ev.sents)
+            if NON_STING_METHOD.search(text):
+                tactics = ["Buyer Arrests"]  # buyers arrested by investigation, raid, complaint: no sting
+            else:
+                method_unstated = True  # buyers arrested, how not told: an operation with no tactic, held
         else:
             return None
     if ("Reverse Stings" in tactics or "Web Stings" in tactics) and "Buyer Arrests" in tactics:
@@ -449,6 +473,8 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
     since = bool(d and d.since) or bool(
         d and d.start and len(d.start) == 4 and not d.end and (count is None) and
         ADOPTION.search(first.f) and any(ONGOING.search(x.f) for x in told))
+    if method_unstated:
+        ev.method_unstated = True
     op = Operation(tactics=tactics, start=start, end=d.end if d else None, since=since,
                    arrests=count.value if count is not None else None,
                    agency=names[0] if names else _inherited(None, home),
@@ -506,6 +532,7 @@ __all__ = ["build_operations", "read_sentences", "SentenceInfo", "Event", "find_
 STRENGTH_CONFIDENCE = {LABEL: 0.9, EXPLICIT: 0.8, GENERIC: 0.6, WEAK: 0.5}
 INHERITED_CONFIDENCE = 0.55   # "For example, ..." naming no tactic: the tactic of what it exemplifies
 DERIVED_CONFIDENCE = 0.6      # buyers arrested, no sting told: Buyer Arrests
+UNSTATED_CONFIDENCE = 0.4    # buyers arrested, the method not told: held for a curator
 OPERATION_BONUS = 0.05        # the tactic is told as a dated or counted action
 PROBLEM_PENALTY = 0.2         # told among the local problems, not the response to them
 
