@@ -70,7 +70,7 @@ def _looks_html(text: str, suffix: str) -> bool:
 def parse_text(text: str, *, filename: str, warnings: list[str] | None = None) -> Profile:
     lines = [Line(ln) for ln in text.splitlines()]
     doc = read_structure(lines)
-    return _profile(doc, filename=filename, form="text", url=None, warnings=list(warnings or []))
+    return _profile(doc, filename=filename, form="text", url=None, warnings=list(warnings or []), source_text=text)
 
 
 def parse_html(text: str, *, filename: str, warnings: list[str] | None = None) -> Profile:
@@ -87,7 +87,7 @@ def parse_html(text: str, *, filename: str, warnings: list[str] | None = None) -
 # ---------------------------------------------------------------------------------------
 
 def _profile(doc: Document, *, filename: str, form: str, url: str | None,
-             warnings: list[str]) -> Profile:
+             warnings: list[str], source_text: str = "") -> Profile:
     stem = Path(filename).stem.lower() if filename else ""
     stem_ok = bool(stem) and bool(SLUG_RE.match(stem))
     name, state = "", None
@@ -102,6 +102,14 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
         if not (doc.paragraphs or doc.menu or doc.footer or doc.sources):
             raise UnreadableError(filename, None, None,
                                   "no profile content (no title, tactics, narrative or footer)")
+        fragment = Path(filename).suffix.lower() in ("", ".txt", ".text", ".html", ".htm") and \
+            not (form == "text" and _MARKUP_RE.search(source_text)) and _about_demand(doc.paragraphs)
+        if not (doc.menu_seen or doc.footer or doc.comments_closed or fragment):
+            # a README, a CSV, a blog post: reading it as a profile would "find" tactics in it
+            raise UnreadableError(filename, None, None,
+                                  "not a profile page: no title line 'Place, ST', no Tactics Used block, no State/Type/"
+                                  "Population footer, and no narrative of a profile (prose about buyers, stings or "
+                                  "prostitution, without Markdown, code or table lines)")
         guess = _name_from_slug(slug or "")
         if guess:
             name, state = guess
@@ -221,6 +229,16 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
     else:
         p.warnings.append("no narrative")
     return p
+
+
+# Markdown, code or tables: a README or a data file, not a page saved from the site
+_MARKUP_RE = re.compile(r"^(?:#{1,6}\s|```|\s*\|.*\|\s*$|\s*[-*]\s+`)|`[^`\n]+`|^\s*\w+(?:,[^,\n]*){3,}$", re.M)
+_DEMAND_WORDS = re.compile(r"\b(?:prostitut\w*|sex buyers?|johns?|reverse stings?|solicit\w*|commercial sex|sex trafficking)\b", re.I)
+
+
+def _about_demand(paragraphs: list[str]) -> bool:
+    """A narrative fragment of a profile speaks of prostitution, buyers or stings."""
+    return any(_DEMAND_WORDS.search(p) for p in paragraphs[:5])
 
 
 def _name_from_slug(slug: str) -> tuple[str, str | None] | None:

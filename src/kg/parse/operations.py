@@ -34,7 +34,7 @@ from .agencies import AGENCY_RE, Agencies, _agency_name, _home, _inherited, read
 from .counts import Count, buyer_count, find_count, find_counts  # noqa: F401  (re-exported)
 from .dates import FULL_DATE, MONTH_YEAR, DateInfo, _month, find_date, find_dates  # noqa: F401
 from .evidence import EXPLICIT, GENERIC, LABEL, STINGS, WEAK, Cues, Mention
-from .textutil import fold
+from .textutil import NUMBER_RE, fold, to_int
 
 F = re.I
 
@@ -81,6 +81,8 @@ PROBLEM = re.compile(r"\b(?:well[- ]documented|problems?|crimes? associated|anci
 ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|on a routine basis|"
                      r"every (?:year|month|few)|annual(?:ly)?|each year|times (?:a|per|each) year|now conducted|"
                      r"have been conducted|has been conducted|since then|since that time)\b", F)
+MEN_WHO = re.compile(r"\b(" + NUMBER_RE + r")\s+(men|johns|buyers|males)\s+who\s+(?:\w+\s+)?(?:offered|agreed|attempted|tried|"
+                     r"solicited|propositioned|approached|arrived|responded|showed up|came)\b", F)
 NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|warrants?|patrol\w*|traffic stop|came upon|"
                               r"found|discovered|reported|ring|brothel|massage|spa|parlou?r|task force|probe|surveillance|"
                               r"informant|phone|texts?|messages?)\b", F)
@@ -338,8 +340,11 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
     generic_only = bool(set(own) & set(STINGS)) and not any(
         m.typed(s.f) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
     source: list[str] = []
+    such = bool(re.search(r"\b(?:one such|such an?|in one such)\b", s.f, F))
     if re.search(r"\bdone so\b|\bdid so\b|\bdoing so\b", s.f, F) and topic and not own:
         source = list(topic)
+    elif (such or s.example) and topic:
+        source = _sting_tactics(topic) or topic
     elif s.similar and events:
         source = [t for t in events[-1].tactics() if t in STINGS or t == "Buyer Arrests"] or events[-1].tactics()
     elif s.example and topic:
@@ -440,6 +445,14 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
         counts = [c for s in ev.sents if not any(x.whom == "sellers" for x in s.counts)
                   for c in s.counts if c.whom == "any"][:1]
     count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
+    if count is None and not ev.count_fixed:
+        text = " ".join(x.f for x in ev.sents)
+        m = MEN_WHO.search(text)
+        if m and re.search(r"\b(?:the men|they|all (?:of them|\w+ men)|each)\b[^.;]{0,60}\b(?:arrested|charged|cited)\b|"
+                           r"\b(?:arrested|charged) (?:men|johns)\b|\bof the men arrested\b|\bthe arrested men\b", text, F):
+            v = to_int(m.group(1))
+            if v is not None:
+                count = Count(v, m.start(), m.group(2), "buyers", False)
     method_unstated = False
     if not tactics:
         if count is not None and count.whom == "buyers" and cues.buyers and not cues.trafficking and not ev.sents[0].problem:
@@ -515,8 +528,17 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -
     if base and re.search(r"\b" + b + r"\b", told):
         return False
     forces = [_CITY_FORCE.match(n) for n in names]
-    return all(m is not None and not re.search(r"\b(?:county|state|parish|metro|metropolitan|regional|area)\b", n, F)
-               and not m.group("place").strip().lower().startswith(base) for m, n in zip(forces, names))
+    if not all(m is not None and not re.search(r"\b(?:county|state|parish|metro|metropolitan|regional|area)\b", n, F)
+               and not m.group("place").strip().lower().startswith(base) for m, n in zip(forces, names)):
+        return False
+    # ... and act: "the St. Paul Police Department arrested ...", "conducted by the St. Paul Police Department";
+    # an off-duty officer of another city among the arrested is not that city's action
+    for n in names:
+        place = re.escape(n.split(" Police")[0].lower())
+        if re.search(r"\b" + place + r"\b[\w' ]{0,40}?\b(?:conducted|arrested|ran|launched|led|charged|posted|placed|cited|"
+                     r"organi[sz]ed|carried out|set up|detectives|officers|vice)\b|\bby\s+(?:the\s+)?" + place, told):
+            return True
+    return False
 
 
 def _general(sentence: str) -> bool:  # kept for callers of the old reader
