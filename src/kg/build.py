@@ -18,17 +18,18 @@ from pathlib import Path
 
 import us
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from . import gazetteer
 from .errors import InputError
-from .load import profile_files, read_file
+from .load import profile_files, read_file, split_reviews
 from .mapping import add_state, new_graph, operation_slug, profile_graph, rebase
 from .model import Profile
+from .parse.confidence import DEFAULT_MIN_CONFIDENCE
 from .release import ReleaseInfo, ReleaseWriter, context_document
 from .validate import (Problem, Where, load_dir, load_shapes, ontology_dir, rudof_used_here, shapes_dir,
                        validate_graph)
-from .vocab import DEFAULT_BASE, SH, Iris
+from .vocab import DEFAULT_BASE, DKG, SH, Iris
 
 CHUNK = 1000  # profile files per part: read, mapped, linked and validated together in one worker
 
@@ -114,7 +115,8 @@ def _init_worker(base: str) -> None:
                    reference_nt=ref.serialize(format="nt", encoding="utf-8"))
 
 
-def read_chunk(files: list[Path], default_file: str) -> Part:
+def read_chunk(files: list[Path], default_file: str, min_confidence: float | None = None,
+               verdicts: dict | None = None) -> Part:
     """Read one chunk's files, then map, link and validate their profiles (see process_chunk).
 
     A file that cannot be read stops the chunk there: the part carries the error, and the
@@ -125,7 +127,7 @@ def read_chunk(files: list[Path], default_file: str) -> Part:
     error = None
     for f in files:
         try:
-            got = read_file(f)
+            got = read_file(f, min_confidence, verdicts)
         except InputError as e:
             error = e
             break
@@ -160,7 +162,7 @@ def process_chunk(profiles: list[Profile], default_file: str) -> Part:
     return Part(problems, nt, nodes, links, report.serialize(format="nt", encoding="utf-8"))
 
 
-def _process(job: tuple[list[Path], str]) -> Part:
+def _process(job: tuple) -> Part:
     return read_chunk(*job)
 
 
@@ -177,15 +179,18 @@ def jsonld_nodes(g: Graph) -> list[str]:
 # ---------------------------------------------------------------- the build
 
 def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
-          workers: int | None = None) -> BuildResult:
+          workers: int | None = None, min_confidence: float | None = None) -> BuildResult:
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     base = Iris(base or DEFAULT_BASE).base
     if not data_dir.is_dir():
         return BuildResult(False, [Problem(str(data_dir), "-", "-", "data folder not found")])
-    files = profile_files(data_dir)
+    try:
+        files, verdicts = split_reviews(profile_files(data_dir))
+    except InputError as e:
+        return BuildResult(False, [Problem(e.file, e.record or "-", e.field or "-", e.message)])
     chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)] or [[]]
-    jobs = [(c, str(data_dir)) for c in chunks]
+    jobs = [(c, str(data_dir), min_confidence, verdicts) for c in chunks]
     workers = workers or min(len(chunks), os.cpu_count() or 1)
     problems: list[Problem] = []
     links: list = []
@@ -226,12 +231,18 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
             "ontology.ttl": load_dir(ontology_dir()).serialize(format="turtle").encode(),
             "shapes.ttl": load_dir(shapes_dir()).serialize(format="turtle").encode(),
         }
-        meta = {"profiles": len(seen), "data": str(data_dir), "timings": timings, "warnings": warnings}
+        threshold = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+        meta = {"profiles": len(seen), "data": str(data_dir), "timings": timings, "warnings": warnings,
+                "min_confidence": threshold}
         rep = URIRef(base + "dataset#validation-report")
         report.add((rep, RDF.type, SH.ValidationReport))
         report.add((rep, SH.conforms, Literal(True)))
-        info = writer.finish(report=report, extra_files=extra, meta=meta,
-                             void_extra=lambda void, ds: gazetteer.add_linksets(void, ds, links))
+        def void_extra(void: Graph, ds) -> None:
+            gazetteer.add_linksets(void, ds, links)
+            # what this release publishes of the pages' readings: those at or above this confidence
+            void.add((ds, DKG.minConfidence, Literal(f"{threshold:.2f}", datatype=XSD.decimal)))
+
+        info = writer.finish(report=report, extra_files=extra, meta=meta, void_extra=void_extra)
         timings["write"] = round(time.perf_counter() - t, 3)
     except BaseException:
         writer.abort()
@@ -283,10 +294,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="dist", help="release folder (default: dist)")
     p.add_argument("--base-uri", default=None, help=f"base of instance IRIs (default: {DEFAULT_BASE})")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--min-confidence", type=float, default=None, metavar="C",
+                   help="publish the readings of pages at or above this confidence (0-1; default "
+                        f"{DEFAULT_MIN_CONFIDENCE}); the others are held for `kg review`")
 
 
 def run(args: argparse.Namespace) -> int:
-    res = build(Path(args.data), Path(args.out), args.base_uri, workers=args.workers)
+    res = build(Path(args.data), Path(args.out), args.base_uri, workers=args.workers,
+                min_confidence=args.min_confidence)
     if not res.ok:
         for prob in res.problems:
             print(prob.line(), file=sys.stderr)

@@ -18,6 +18,7 @@ COMMANDS = {
     "link": ("kg.gazetteer.cli", "print the gazetteer linking report"),
     "publish": ("kg.publish", "load the release into a remote SPARQL store"),
     "harvest": ("kg.harvest", "fetch profile pages politely into a folder"),
+    "review": ("kg.review", "list the readings held below the confidence threshold; accept or reject them"),
 }
 
 

@@ -22,23 +22,36 @@ def profile_files(data_dir: Path) -> list[Path]:
     return out
 
 
-def read_file(path: Path) -> list[Profile]:
-    """Profiles in one file: pages through the page parser, records through the record reader."""
+def read_file(path: Path, min_confidence: float | None = None,
+              verdicts: dict[str, list] | None = None) -> list[Profile]:
+    """Profiles in one file: pages through the page parser, records through the record reader.
+    A page's readings below min_confidence (default: the parser's) are held, not returned, unless
+    a curator's verdict (kg review) says otherwise."""
     if path.suffix.lower() in RECORD_SUFFIXES:
         return load_records(path)
     from .parse import parse_file  # the page parser; it reads records through load_records too
+    from .parse.confidence import DEFAULT_MIN_CONFIDENCE, apply
 
-    return parse_file(path)
+    threshold = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    return [apply(p, threshold, (verdicts or {}).get(p.slug)) for p in parse_file(path)]
 
 
-def load_profiles(data_dir: Path) -> list[Profile]:
+def split_reviews(files: list[Path]) -> tuple[list[Path], dict[str, list]]:
+    """The files to read, and the curator's verdicts on pages' readings (kg review)."""
+    from .review import collect
+
+    return collect(files, PAGE_SUFFIXES, RECORD_SUFFIXES)
+
+
+def load_profiles(data_dir: Path, min_confidence: float | None = None) -> list[Profile]:
     """All profiles under data_dir. Raises InputError on the first bad file or a duplicate slug."""
     if not data_dir.is_dir():
         raise UnreadableError(str(data_dir), None, None, "data folder not found")
     seen: dict[str, Profile] = {}
     profiles: list[Profile] = []
-    for path in profile_files(data_dir):
-        for p in read_file(path):
+    files, verdicts = split_reviews(profile_files(data_dir))
+    for path in files:
+        for p in read_file(path, min_confidence, verdicts):
             if p.slug in seen:
                 first = seen[p.slug]
                 raise InputError(str(path), p.record or p.slug, "slug",

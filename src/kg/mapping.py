@@ -67,7 +67,7 @@ def add_agency(g: Graph, iris: Iris, state: str | None, name: str, page: URIRef 
 
 def operation_slug(p: Profile, op: Operation, taken: set[str]) -> str:
     """Readable, stable within a profile: {place}-{start}-{first tactic}[-n]."""
-    when = op.start or (f"to-{op.end}" if op.end else "undated")
+    when = op.start or op.circa or (f"to-{op.end}" if op.end else "undated")
     what = _tactics.slug(op.tactics[0]) if op.tactics else "unstated"
     base = f"{p.slug}-{when}-{what}"
     s, n = base, 2
@@ -84,6 +84,8 @@ def operation_label(p: Profile, op: Operation) -> str:
         when = f", since {op.start}" if op.since else f", {op.start}"
         if op.end:
             when += f" to {op.end}"
+    elif op.circa:
+        when = f", since the {op.circa}" if op.since else f", in the {op.circa}"
     elif op.end:
         when = f", until {op.end}"
     return f"{what} in {jurisdiction_label(p)}{when}"
@@ -173,6 +175,10 @@ def profile_graph(g: Graph, p: Profile, iris: Iris) -> URIRef:
             add((claim, DKG.sourceHeading, Literal(h)))
         for src in sources_for(c.tactic):
             add((claim, DKG.citedSource, src))
+        if c.confidence is not None:
+            add((claim, DKG.confidence, Literal(f"{c.confidence:.2f}", datatype=XSD.decimal)))
+        if c.curated:
+            add((claim, DKG.curatorAccepted, Literal(True)))
         if page is not None:
             add((claim, PROV.wasDerivedFrom, page))
     for name in p.negated_tactics:
@@ -197,6 +203,12 @@ def profile_graph(g: Graph, p: Profile, iris: Iris) -> URIRef:
             add((o, DKG.endDate, date_literal(op.end)))
         if op.since:
             add((o, DKG.ongoingSince, Literal(True)))
+        if op.circa:
+            add((o, DKG.circa, Literal(op.circa)))
+        if op.confidence is not None:
+            add((o, DKG.confidence, Literal(f"{op.confidence:.2f}", datatype=XSD.decimal)))
+        if op.curated:
+            add((o, DKG.curatorAccepted, Literal(True)))
         if op.arrests is not None:
             add((o, DKG.arrests, Literal(op.arrests, datatype=XSD.nonNegativeInteger)))
         if op.agency:

@@ -610,7 +610,10 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
         op = ev.op
         for t in (op.tactics if op is not None else ev.tactics()):
             conf = unit_confidence(t, ms, c, ev.inherited, op is not None, all(s.problem for s in ev.sents))
-            support.setdefault(t, []).append(Support(t, " ".join(s.text for s in ev.sents), conf))
+            # quote the sentences that name the tactic (the first one carries the date)
+            told = [s for s in ev.sents if any(m.positive and t in evidence.resolve([m], c) for m in s.mentions)]
+            quote = " ".join(s.text for s in ([ev.sents[0]] if ev.sents[0] not in told else []) + told)
+            support.setdefault(t, []).append(Support(t, quote, conf))
     for s in infos:
         if id(s) in in_event:
             continue
