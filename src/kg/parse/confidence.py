@@ -73,10 +73,11 @@ def apply(p: Profile, min_confidence: float | None = DEFAULT_MIN_CONFIDENCE,
     claims = []
     for c in p.tactics:
         (claims if keep(c) else held).append(c)
-    kept_tactics = {c.tactic for c in claims}
+    # an operation stands on its tactics' claims: one whose tactics are all held is held too; a
+    # practice the page says was stopped keeps its operations (they happened) without a claim
+    kept_tactics = {c.tactic for c in claims} | set(p.negated_tactics)
     ops = []
     for o in p.operations:
-        # an operation stands on its tactics' claims: one whose tactics are all held is held too
         if keep(o) and (verdict(o) == "accept" or o.confidence is None or set(o.tactics) & kept_tactics):
             o.tactics = [t for t in o.tactics if t in kept_tactics or verdict(o) == "accept"]
             ops.append(o)

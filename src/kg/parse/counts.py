@@ -27,7 +27,7 @@ _SELLER_NOUNS = (r"women|woman|females?|girls?|prostitutes?|prostituted (?:women
 _ANY_NOUNS = (r"people|persons?|individuals?|suspects?|adults?|defendants?|offenders?|subjects?|others|"
               r"arrestees|violators?|perpetrators?|residents")
 _MOD = (r"(?:(?:male|female|adult|alleged|suspected|would-be|potential|prospective|more|other|additional|"
-        r"different|local|area|out-of-town|accused|arrested|convicted|[A-Z][a-z]+|\d+-year-old|sex|"
+        r"different|local|area|out-of-town|accused|arrested|convicted|(?-i:[A-Z][a-z]+)|\d+-year-old|sex|"
         r"men|man)\s+){0,3}")
 ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked|caught|nabbed|"
           r"taken into custody|intercept\w*|nett(?:ed|ing)|snared|busted|rounded up|picked up|jailed|indicted|"
@@ -52,6 +52,9 @@ PATTERNS = [
     ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+|total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
                           + _APPOSITIVE + r"\s*(?:(?:were|was|had been|have been|being|got|are|each)\s+){0,2}(?:\w+\s+)?"
                           + ARREST, F)),
+    # "seven arrests, three of them buyers"
+    ("strong", re.compile(r"\b" + ARREST + r"[^.;]{0,40}?,\s*(?:(" + QUAL + r")\s+)?" + _N + r"\s+of\s+(?:them|whom|those)\s+"
+                          r"(?:were\s+|being\s+)?" + _MOD + _NOUN, F)),
     # "52 john arrests", "37 arrests"
     ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:total\s+)?(john|buyer|customer|solicitation|prostitution)?\s*arrests\b", F)),
     # "five arrested sex buyers"
@@ -111,7 +114,7 @@ def find_counts(s: str) -> list[Count]:
     found: list[Count] = []
     spans: list[tuple[int, int]] = []
     for strength, rx in PATTERNS:
-        for m in rx.finditer(s):
+        for m in _matches(rx, s):
             if any(a <= m.start(2) < b for a, b in spans):
                 continue
             qual, num = m.group(1), m.group(2)
@@ -156,6 +159,22 @@ def find_counts(s: str) -> list[Count]:
             spans.append((m.start(), m.end()))
     found.sort(key=lambda c: c.pos)
     return found
+
+
+def _matches(rx: re.Pattern[str], s: str):
+    """Like finditer, but a match whose number is a year ("in May 2015 eleven men were
+    arrested") is retried after that number, so the real count is still found."""
+    pos = 0
+    while pos <= len(s):
+        m = rx.search(s, pos)
+        if m is None:
+            return
+        num = m.group(2) if rx.groups >= 2 else None
+        if num and num.isdigit() and 1950 <= int(num) <= 2035:
+            pos = m.start(2) + len(num)
+            continue
+        yield m
+        pos = max(m.end(), m.start() + 1)
 
 
 def buyer_count(counts: list[Count], sentence: str) -> Count | None:

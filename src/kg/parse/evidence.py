@@ -270,7 +270,8 @@ SELLER_STING = re.compile(
     r"\b(?:officers?|detectives?|deputies|police|investigators?|troopers?|agents?)\s+(?:[\w-]+\s+){0,8}?(?:responded\s+to|answered|replied\s+to)\s+"
     r"(?:\w+\s+){0,2}(?:an?\s+)?(?:ads?|advertisements?|listings?)\b(?![^.;]{0,60}\b(?:men|man|johns?|buyers?|he)\s+had\s+(?:placed|posted))", F)
 TRAFFICKING = re.compile(r"\b(?:traffick\w*|pimp\w*|pander\w*|prostitution (?:ring|enterprise)|promoting prostitution|"
-                         r"compelling prostitution|homicide|murder\w*|kill\w*|rap(?:e|ed|ing)|assault\w*|robber\w*|drugs?|narcotics?)\b", F)
+                         r"compelling prostitution|homicide|murder\w*|kill\w*|rap(?:e|ed|ing)|assault\w*|robber\w*|drugs?|narcotics?|"
+                         r"(?:found|left) dead|death|dead body|bodies|stabb\w*|shot|strangl\w*|kidnap\w*)\b", F)
 ADVOCACY = re.compile(r"\b(?:coalition|advocacy|advocates?|non-?profit|victims?|survivors?|rescue\w*|recover\w*|task force)\b", F)
 BUSINESS_LICENCE = re.compile(r"\b(?:business|massage|liquor|spa|parlou?r|establishment|motel|hotel|operating|professional|nursing|medical|"
                               r"therapist|contractor|bar|club)\w*\s+(?:\w+\s+){0,2}licen[cs]es?\b|\blicen[cs]es?\s+(?:of|for)\s+(?:the\s+)?"
@@ -356,6 +357,7 @@ NEG_BEFORE = re.compile(
     r"looking into|looking at|yet to|without|instead of|rather than|refused to|refuses to|opposed|oppose|"
     r"no plans?|unable to|failed to|lack of|lacks|unlike|call(?:ed|s|ing)? for|urg(?:ed|es|ing)|suggest\w*|"
     r"recommend\w*|idea of|may soon|could soon|pending approval of|assess\w*|evaluat\w*|feasibility|investigate whether|"
+    r"visited|visiting|toured|touring|observed|observing|learned about|modeled (?:on|after)|patterned (?:on|after)|"
     r"whether|if|push(?:ed|ing)? for|advocat\w* for|lobb\w* for|sought to|seeking to|efforts? to (?:launch|establish|start|create|implement|adopt)|"
     r"attempt(?:ed|s|ing)? to (?:launch|establish|start|create|implement|adopt)|tr(?:y|ied|ying) to (?:launch|establish|start|create|implement|adopt)|"
     r"no reports? of|no (?:evidence|record|indication) (?:of|that)|unclear|not clear|unknown whether|"
@@ -377,6 +379,13 @@ STOP = re.compile(r"\b(?:no longer|discontinu\w+|ceased|disbanded|dissolved|aban
                   r"not (?:been )?(?:renewed|continued)|ceased altogether|"
                   r"stopped (?:using|conducting|running|holding|offering|publishing|releasing|sending|doing)|"
                   r"not (?:been )?(?:\w+ )?(?:conducted|used|held|run|implemented|enforced) since)\b", F)
+PRACTICE_STOPPED = re.compile(r"\b(?:the|this|that|these|those|its|their)\s+(?:practice|program|programme|tactic|policy|"
+                              r"effort|initiative|approach|project|class|school|operations|stings|letters|orders)s?\b[^.;]{0,40}?"
+                              r"\b(?:was|were|has been|had been)\s+(?:\w+\s+)?(?:discontinued|ended|stopped|abandoned|dropped|"
+                              r"disbanded|dissolved|halted|terminated|scrapped|shut down|eliminated)\b", F)
+# "the john school run by neighboring Fairhaven", "a web sting in nearby Elmwood": another place's
+ELSEWHERE = re.compile(r"\s*,?\s+(?:(?:run|operated|held|offered|conducted|used|started)\s+by\s+(?:the\s+)?|in\s+(?:the\s+)?)"
+                       r"(?:neighbou?ring|nearby|adjacent)\b", F)
 RESUMED = re.compile(r"\b(?:resum\w+|restart\w*|reinstat\w+|revived|relaunch\w*|again)\b", F)
 FUTURE_BEFORE = re.compile(
     r"\b(?:will|aims? to|aiming to|aimed to|intends? to|intend(?:ed|ing) to|expects? to|is expected to|are expected to|"
@@ -393,10 +402,14 @@ class Mention:
     future: bool = False
     stopped: bool = False
     referential: bool = False   # "the reverse sting", "these operations": points back, adds no tactic
+    stopped_later: bool = False  # told as done, and later in the sentence as discontinued
 
     @property
     def positive(self) -> bool:
-        return not (self.negated or self.future or self.stopped)
+        """Told as done. A practice told as done and later stopped ("mailed letters from 2005 to
+        2009; the practice was discontinued") was done: its operations stand, its claim is
+        withdrawn; one told only as stopped ("no longer runs web stings") is not evidence of use."""
+        return not (self.negated or self.future or (self.stopped and not self.stopped_later))
 
     def typed(self, s: str) -> bool:
         """Does the mention itself say street or web? ("reverse sting", "reversal", "sting" do not)"""
@@ -464,6 +477,8 @@ def mentions(sentence: str) -> list[Mention]:
     # "... a john school ..., but it was never established (although ...)": every mention of the
     # tactics named before the denial
     denied = {mn.tactic for mn in kept if never and mn.start < never.start()}
+    # "... discontinued": the practice named before it, in the same sentence, was stopped
+    later_stop = PRACTICE_STOPPED.search(s)
     for mn in kept:
         cs = _clause_start(s, mn.start)
         before = s[cs:mn.start]
@@ -475,11 +490,13 @@ def mentions(sentence: str) -> list[Mention]:
         if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue
             before_n = before_n + " " + NOT_ONLY.sub("", inside)
         ahead = re.split(r";|\s-\s|\.\s", s[mn.end:mn.end + 120], 1)[0]
-        if STOP.search(before_n) or STOP.search(ahead):
+        if STOP.search(before_n) or STOP.search(ahead) or (later_stop and later_stop.start() > mn.end):
             if not RESUMED.search(s[max(0, mn.start - 100):min(len(s), mn.end + 100)]):
                 mn.stopped = True
+                mn.stopped_later = not (STOP.search(before_n) or STOP.search(ahead))
                 continue
         if NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after) \
+                or ELSEWHERE.match(s, mn.end) \
                 or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",)):
             mn.negated = True
         elif FUTURE_BEFORE.search(before_n):

@@ -400,6 +400,14 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             continue
         kept.append((d, list(ms)))
     groups = kept
+    # "began targeting buyers in the 1970s: the first reverse sting took place in 1977": the year wins
+    years = [d for d, _ in groups if d.start]
+    for d, ms in list(groups):
+        inside = [y for y in years if d.decade and y.start[:3] == d.decade[:3]]
+        if d.decade and inside:
+            target = next(g for g in groups if g[0] is inside[0])
+            target[1].extend(ms)
+            groups.remove((d, ms))
     # "In September and October 2017, ... a two-day operation": months of one year tell one event,
     # unless the sentence gives a count for each ("10 and 9 sex buyers, respectively")
     if len(groups) > 1 and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
@@ -429,7 +437,13 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             elif buyers and buyers[0].each:
                 ev.count, ev.count_fixed = buyers[0], True
             else:
-                ev.count_fixed = True  # one count for several dates: whose, we cannot say
+                # a count in this date's own part of the sentence is this date's; else whose, we cannot say
+                lo, hi = bounds[i], bounds[i + 1]
+                mine = [c for c in s.counts if lo <= c.pos < hi and c.whom != "sellers"]
+                ev.count = buyer_count(mine, s.f[lo:hi]) if mine else None
+                if ev.count is None and len(mine) == 1 and mine[0].whom == "any":
+                    ev.count = mine[0]
+                ev.count_fixed = True
         _inherit(ev, s, topic, events)
         made.append(ev)
     return made
@@ -513,12 +527,22 @@ def _told_by(ev: Event, tactics: list[str], count: Count | None) -> str:
     return " ".join(s.text for s in kept)
 
 
+OTHER_PLACE = re.compile(r"\b(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|borough|community)\s+of\s+"
+                         r"([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b(?:ran|conducted|launched|held|arrested|carried out|staged)\b")
 _CITY_FORCE = re.compile(r"^(?P<place>(?:[A-Z][\w.'-]*\s+){1,3}?)(?:Police Department|Police Dept\.?|Police|Division of Police|Police Bureau)$")
 
 
 def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -> bool:
     """Another city's police acting for itself, told for context on a city's page."""
-    if not names or not place or (kind or "").lower() in ("county", "parish"):
+    if not place or (kind or "").lower() in ("county", "parish"):
+        return False
+    first = ev.sents[0].text
+    other = OTHER_PLACE.search(first)
+    if other and not re.search(r"\b" + re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
+                               + r"\b", first[:other.start()] + first[other.end():], F) \
+            and not other.group(1).lower().startswith(place.lower()[:4]):
+        return True
+    if not names:
         return False
     base = re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F).lower()
     text = " ".join(s.f for s in ev.sents).lower()

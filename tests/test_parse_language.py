@@ -1,0 +1,34 @@
+"""The page reader on the language of real profile pages (pages in tests/pages/language/, written for
+these tests in the site's style; each reproduces one phenomenon the real pages showed)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg.parse import parse_file
+from kg.parse.confidence import apply
+
+HERE = Path(__file__).parent / "pages" / "language"
+GOLD = yaml.safe_load((HERE / "gold.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("g", GOLD, ids=[g["file"] for g in GOLD])
+def test_reading_of_real_language(g):
+    # every reading the parser makes, whatever its confidence: none may be false
+    [p] = parse_file(HERE / g["file"])
+    apply(p, 0.0)
+    assert set(p.tactic_names()) == set(g["tactics"]), g["phenomenon"]
+    assert set(g.get("negated") or []) <= set(p.negated_tactics)
+    got = sorted((sorted(o.tactics), o.start, o.arrests) for o in p.operations)
+    want = sorted((sorted(t), None if s is None else str(s), a) for t, s, a in g["operations"])
+    assert got == want, g["phenomenon"]
+
+
+def test_menu_lines_are_never_narrative():
+    for name in ("millbrook-county-tx.txt", "quarry-falls-mn.txt"):
+        [p] = parse_file(HERE / name)
+        assert len(p.listed_tactics) >= 13
+        assert not any("|" in o.text or "\u2713" in o.text for o in p.operations)
+        assert not any("|" in q for c in p.tactics for q in c.quotes)
