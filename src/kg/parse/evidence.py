@@ -82,7 +82,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Buyer Arrests": [
         (LABEL, r"(?<!day of )\b(?:john|buyer|customer|sex buyer|solicitation)\s+arrests\b"),
         (EXPLICIT, r"\barrests?\s+of\s+(?:\w+\s+){0,2}?(?:johns|sex buyers|buyers|customers|patrons)\b"),
-        (EXPLICIT, r"\b(?:johns|sex buyers|buyers|customers|clients|patrons)\s+(?:\w+\s+){0,3}?(?:were|have been|had been|are)\s+"
+        (EXPLICIT, r"\b(?:johns|sex buyers|buyers|customers|clients|patrons)\s+(?:\w+\s+){0,3}?(?:were|have been|had been)\s+"
                    r"(?:\w+\s+)?(?:arrested|charged|cited)\b"),
         (EXPLICIT, r"\b(?:police|officers|detectives|deputies|they|who|department|agents|troopers|investigators|(?-i:[A-Z]{2,6}))\s+"
                    r"(?:\w+\s+){0,2}(?:arrested|charged|cited)\s+(?:\w+\s+){0,4}?(?:johns|sex buyers|buyers|customers|clients|patrons)\b"),
@@ -234,7 +234,7 @@ QUICK = {t: re.compile(k, F) for t, k in {
 WEB_WORD = re.compile(
     r"\b(?:online|on-line|internet|craigslist|backpage|websites?|web sites?|web-based|the web|escort (?:sites?|ads?|section)|"
     r"social media|facebook|instagram|snapchat|twitter|whatsapp|kik|grindr|tinder|apps?|chat\w*|e-?mails?|cyber\w*|"
-    r"texting|texted|text messages?|skipthegames|megapersonals|bedpage|listcrawler|dating (?:site|app)s?|craigs list|"
+    r"skipthegames|megapersonals|bedpage|listcrawler|dating (?:site|app)s?|craigs list|"
     r"classifieds?|decoy ads?|" + _ADS + r")\b", F)
 # web words that say where names or photos were published, or what a trafficker posted: not contact
 _PUBLISHED_WEB = re.compile(r"\b(?:post\w*|publish\w*|releas\w*|display\w*|list\w*|put|shar\w*|print\w*|disseminat\w*|"
@@ -289,6 +289,8 @@ CAMERA_EVIDENCE = re.compile(r"\b(?:found|seized|recovered|discovered|confiscate
 STREET_AND_WEB = re.compile(r"\b(?:pos\w*\s+as|decoys?)\b[^.;]{0,60}?\b(?:and|as well as)\s+(?:also\s+)?(?:as|in|through|via|on)\b"
                             r"[^.;]{0,40}?\b(?:online|internet|ads?|web|websites?)\b|\bstreet[- ](?:level\s+)?(?:and|&)\s+"
                             r"(?:web|online|internet)[- ]?(?:based\s+)?(?:reverse\s+)?stings?\b", F)
+RESIDENT_COMPLAINTS = re.compile(r"\bcomplain\w*\s+(?:of|from|by)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:residents|neighbou?rs|citizens|"
+                                 r"business(?:es| owners)?|community)\b", F)
 ARRESTED = re.compile(r"\b(?:arrest\w*|charged|cited|apprehended|taken into custody|nabbed|netted|intercepted|detained|booked)\b", F)
 SELLER_NAMES = re.compile(r"\b(?:names?|identit(?:y|ies)|photos?|mug\s?shots?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}"
                           r"(?:women|prostitut\w+|pimps?|traffickers?|victims?|sellers?|girls?)\b", F)
@@ -309,6 +311,7 @@ class Cues:
     seller_names: bool = False
     street_and_web: bool = False  # "posed as prostitutes and as women advertising online": both kinds
     arrests: bool = False         # someone was arrested, charged or cited
+    resident_complaints: bool = False  # "prompted by the complaints of residents"
 
     @property
     def buyers(self) -> bool:
@@ -342,7 +345,7 @@ def cues(s: str) -> Cues:
                 advocacy=bool(ADVOCACY.search(s)), business_licence=bool(BUSINESS_LICENCE.search(s)),
                 others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
                 seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)),
-                arrests=bool(ARRESTED.search(s)))
+                arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)))
 
 
 # --- whether it was done --------------------------------------------------------------------
@@ -558,8 +561,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
             if c.camera_evidence:
                 continue
         elif t == "Neighborhood Action":
-            if c.advocacy and m.strength != LABEL:
-                continue
+            if (c.advocacy or c.resident_complaints) and m.strength != LABEL:
+                continue  # a coalition helping victims, residents who complained: not residents' action
         elif t == "Employment Loss":
             if m.strength != LABEL and not c.buyers:
                 continue  # someone resigned or was fired: a consequence for a buyer only

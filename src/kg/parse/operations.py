@@ -641,7 +641,10 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
     for s in infos:
         if id(s) in in_event:
             continue
-        for t in s.tactics:
+        ts = s.tactics
+        if "Buyer Arrests" in ts and (s.anaphora or s.similar) and not NON_STING_METHOD.search(s.f):
+            ts = [t for t in ts if t != "Buyer Arrests"]  # "This one resulted in the arrest of six buyers": the sting's
+        for t in ts:
             conf = unit_confidence(t, s.mentions, s.cues, [], False, s.problem)
             support.setdefault(t, []).append(Support(t, s.text, conf))
     neg: list[str] = []
