@@ -31,11 +31,11 @@ _MOD = (r"(?:(?:male|female|adult|alleged|suspected|would-be|potential|prospecti
         r"men|man)\s+){0,3}")
 ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked|caught|nabbed|"
           r"taken into custody|intercept\w*|nett(?:ed|ing)|snared|busted|rounded up|picked up|jailed|indicted|"
-          r"processed|ticketed|summons\w*|issued (?:a )?(?:summons|citations?)|prosecuted|convicted)")
+          r"processed|ticketed|summons\w*|issued (?:a )?(?:summons|citations?)|prosecuted|convicted|pled guilty|pleaded guilty)")
 _N = r"(" + NUMBER_RE + r")"
 _QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|"
                     r"intercept|netted|snared|busted|rounded|picked up|jailed|indicted|processed|"
-                    r"ticketed|summons|prosecut|convicted|yield|produc|result", F)
+                    r"ticketed|summons|prosecut|convicted|yield|produc|result|guilty", F)
 _NOUN = r"(" + _BUYER_NOUNS + "|" + _SELLER_NOUNS + "|" + _ANY_NOUNS + r")\b"
 _APPOSITIVE = r"(?:\s*,[^,.;]{1,110},)?"
 PATTERNS = [

@@ -94,6 +94,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"(?:\w+\s+){0,2}?(?:patroniz\w*|solicit\w*|attempt\w* to (?:buy|purchase) sex|paying for sex|buying sex)"),
         (EXPLICIT, r"\b(?:man|men)\s+(?:\w+\s+){0,4}?(?:was|were)\s+(?:\w+\s+)?(?:arrested|charged)\s+(?:\w+\s+){0,3}?after\s+"
                    r"(?:\w+\s+){0,4}?(?:offer\w*|agree\w*|attempt\w*|tr(?:y|ied))\s+(?:\w+\s+){0,3}?(?:to\s+)?(?:pay|buy|purchase)"),
+        (EXPLICIT, r"\barresting\s+(?:(?:more than|over|at least|some|about|nearly)\s+)?(?:\d[\d,]*|[a-z]+)\s+(?:sex buyers|johns|buyers|customers|patrons)\b"),
+        (EXPLICIT, r"\b(?:men|man)\s+(?:\w+\s+){0,2}?(?:pled|pleaded)\s+guilty\s+(?:\w+\s+){0,6}?(?:paying|offering to pay|soliciting|patronizing|buying)\b"),
         (GENERIC, r"(?<!the )(?<!those )(?<!these )\b(?:raided|raids?\s+(?:on|of|at)|raiding)\s+(?:\w+\s+){0,5}?(?:brothels?|massage|spas?|parlou?rs?|bordellos?|"
                   r"houses? of prostitution)\b"),
         (GENERIC, r"\b(?:brothels?|massage (?:parlou?rs?|businesses|establishments)|spas?|bordellos?)\s+(?:\w+\s+){0,5}?"
@@ -214,7 +216,7 @@ _COMPILED: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 QUICK = {t: re.compile(k, F) for t, k in {
     "Reverse Stings": r"sting|decoy|revers|street|pos|sweep|undercover|detail|crackdown|operation|solicit|proposition|approach|offer",
     "Web Stings": r"web|online|on-line|internet|cyber|computer|decoy|\bads?\b|advert|listing|posting|profile|personal|notice|answer|respond|repl|arrange|contact|communicat|negotiat",
-    "Buyer Arrests": r"raid|customer|client|patron|john|buyer|arrest|charg|cited",
+    "Buyer Arrests": r"raid|customer|client|patron|john|buyer|arrest|charg|cited|guilty",
     "John School": r"school|offender|fopp|diversion|educat|class|program|course",
     "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly|image|identif|detail|information",
     "Auto Seizure": r"vehicle|\bcars?\b|auto|truck|impound|seiz|forfeit|\btow|confiscat",
@@ -289,6 +291,9 @@ CAMERA_EVIDENCE = re.compile(r"\b(?:found|seized|recovered|discovered|confiscate
 STREET_AND_WEB = re.compile(r"\b(?:pos\w*\s+as|decoys?)\b[^.;]{0,60}?\b(?:and|as well as)\s+(?:also\s+)?(?:as|in|through|via|on)\b"
                             r"[^.;]{0,40}?\b(?:online|internet|ads?|web|websites?)\b|\bstreet[- ](?:level\s+)?(?:and|&)\s+"
                             r"(?:web|online|internet)[- ]?(?:based\s+)?(?:reverse\s+)?stings?\b", F)
+NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|warrants?|patrol\w*|traffic stop|came upon|"
+                              r"found|discovered|reported|ring|brothel|massage|spa|parlou?r|task force|probe|surveillance|"
+                              r"informant|phone|texts?|messages?|case|court|trial|pled|pleaded|guilty|indict\w*)\b", F)
 RESIDENT_COMPLAINTS = re.compile(r"\bcomplain\w*\s+(?:of|from|by)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:residents|neighbou?rs|citizens|"
                                  r"business(?:es| owners)?|community)\b", F)
 ARRESTED = re.compile(r"\b(?:arrest\w*|charged|cited|apprehended|taken into custody|nabbed|netted|intercepted|detained|booked)\b", F)
@@ -312,6 +317,7 @@ class Cues:
     street_and_web: bool = False  # "posed as prostitutes and as women advertising online": both kinds
     arrests: bool = False         # someone was arrested, charged or cited
     resident_complaints: bool = False  # "prompted by the complaints of residents"
+    method: bool = False          # buyers found by other means than a decoy: investigation, raid, complaint, warrant
 
     @property
     def buyers(self) -> bool:
@@ -345,7 +351,8 @@ def cues(s: str) -> Cues:
                 advocacy=bool(ADVOCACY.search(s)), business_licence=bool(BUSINESS_LICENCE.search(s)),
                 others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
                 seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)),
-                arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)))
+                arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)),
+                method=bool(NON_STING_METHOD.search(s)))
 
 
 # --- whether it was done --------------------------------------------------------------------
@@ -572,7 +579,7 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
         add(t)
     if c.street_and_web and "Web Stings" in out and "Reverse Stings" not in out:
         out.insert(out.index("Web Stings"), "Reverse Stings")  # decoys on the street and online
-    if ("Reverse Stings" in out or "Web Stings" in out) and "Buyer Arrests" in out:
+    if ("Reverse Stings" in out or "Web Stings" in out) and "Buyer Arrests" in out and not c.method:
         out.remove("Buyer Arrests")  # buyers arrested in a sting: the sting is the tactic
     return out
 

@@ -33,7 +33,7 @@ from . import evidence
 from .agencies import AGENCY_RE, Agencies, _agency_name, _home, _inherited, read_agencies
 from .counts import Count, buyer_count, find_count, find_counts  # noqa: F401  (re-exported)
 from .dates import FULL_DATE, MONTH_YEAR, DateInfo, _month, find_date, find_dates  # noqa: F401
-from .evidence import EXPLICIT, GENERIC, LABEL, STINGS, WEAK, Cues, Mention
+from .evidence import EXPLICIT, GENERIC, LABEL, NON_STING_METHOD, STINGS, WEAK, Cues, Mention
 from .textutil import NUMBER_RE, fold, to_int
 
 F = re.I
@@ -83,9 +83,6 @@ ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongo
                      r"have been conducted|has been conducted|since then|since that time)\b", F)
 MEN_WHO = re.compile(r"\b(" + NUMBER_RE + r")\s+(men|johns|buyers|males)\s+who\s+(?:\w+\s+)?(?:offered|agreed|attempted|tried|"
                      r"solicited|propositioned|approached|arrived|responded|showed up|came)\b", F)
-NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|warrants?|patrol\w*|traffic stop|came upon|"
-                              r"found|discovered|reported|ring|brothel|massage|spa|parlou?r|task force|probe|surveillance|"
-                              r"informant|phone|texts?|messages?)\b", F)
 ADOPTION = re.compile(r"\b(?:began|begun|incorporated|adopted|implemented|started|initiated|instituted|introduced|"
                       r"first (?:used|implemented|adopted))\b", F)
 
@@ -469,7 +466,9 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
                 count = Count(v, m.start(), m.group(2), "buyers", False)
     method_unstated = False
     if not tactics:
-        if count is not None and count.whom == "buyers" and cues.buyers and not cues.trafficking and not ev.sents[0].problem:
+        named = count is not None and bool(re.match(r"(?:johns?|buyers?|customers?|clients?|patrons?|solicitors?)$", count.noun, F))
+        if count is not None and count.whom == "buyers" and cues.buyers and \
+                ((not cues.trafficking and not ev.sents[0].problem) or named or cues.strong_buyers):
             text = " ".join(s.f for s in ev.sents)
             if NON_STING_METHOD.search(text):
                 tactics = ["Buyer Arrests"]  # buyers arrested by investigation, raid, complaint: no sting
