@@ -25,10 +25,14 @@ _STOP = {"in", "on", "at", "by", "after", "since", "when", "during", "the", "a",
          "additionally", "later", "finally", "still", "today", "currently", "there", "here"}
 
 
+_ABBREV_RE = re.compile(r"\b([A-Z][A-Za-z&]{1,7})\b")
+
+
 @dataclass
 class Agencies:
     names: list[str] = field(default_factory=list)
     abbrev: dict[str, str] = field(default_factory=dict)
+    _place_res: list = field(default_factory=list, repr=False)
 
     def add(self, name: str, abbr: str | None) -> None:
         if name not in self.names:
@@ -41,23 +45,32 @@ class Agencies:
         if len(initials) >= 2:
             self.abbrev.setdefault(initials, name)
 
+    def _by_place(self) -> list[tuple[str, re.Pattern[str]]]:
+        """One compiled pattern per agency ("Quinton police"), made once per page."""
+        if len(self._place_res) != len(self.names):
+            out = []
+            for name in self.names:
+                m = re.match(r"(.+?)\s+(?:Police|Sheriff)", name)
+                if not m or m.group(1).lower() in ("state", "the"):
+                    continue
+                word = "police|officers|detectives|vice" if "Police" in name else "sheriff|deputies"
+                out.append((name, re.compile(r"\b" + re.escape(m.group(1)) + r"(?:'s)?\s+(?:" + word + r")\b")))
+            self._place_res = out + [("", re.compile("(?!)"))] * (len(self.names) - len(out))
+        return [(n, rx) for n, rx in self._place_res if n]
+
     def in_sentence(self, s: str) -> list[str]:
         """Agencies named in a sentence, full or abbreviated, in order of appearance."""
         found: list[tuple[int, str]] = []
         # "Quinton police officers", "Kellerton detectives": a named police force by its place
-        for name in self.names:
-            m = re.match(r"(.+?)\s+(?:Police|Sheriff)", name)
-            if not m or m.group(1).lower() in ("state", "the"):
-                continue
-            word = "police|officers|detectives|vice" if "Police" in name else "sheriff|deputies"
-            for hit in re.finditer(r"\b" + re.escape(m.group(1)) + r"(?:'s)?\s+(?:" + word + r")\b", s):
+        for name, rx in self._by_place():
+            for hit in rx.finditer(s):
                 if not s[hit.end():].lstrip().startswith(("Department", "Dept", "Bureau", "Office")):
                     found.append((hit.start(), name))
         for m in AGENCY_RE.finditer(s):
             name = _agency_name(m)
             if name:
                 found.append((m.start(), name))
-        for m in re.finditer(r"\b([A-Z][A-Za-z&]{1,7})\b", s):
+        for m in _ABBREV_RE.finditer(s):
             if m.group(1) in self.abbrev and m.group(1).isupper():
                 found.append((m.start(), self.abbrev[m.group(1)]))
         found.sort()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..model import Operation, Profile, TacticClaim
 
-DEFAULT_MIN_CONFIDENCE = 0.7
+DEFAULT_MIN_CONFIDENCE = 0.5
 
 
 @dataclass

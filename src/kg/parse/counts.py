@@ -49,21 +49,21 @@ PATTERNS = [
     ("strong", re.compile(r"\b" + ARREST + r"\s+(?:[^.;]{0,60}?\band\s+)(?:(" + QUAL + r")\s+)?" + _N
                           + r"\s+of\s+(?:their|the|these|those|her|his)\s+" + _MOD + _NOUN, F)),
     # "seven men were arrested", "a total of 4 johns were arrested", "six men, including ..., were charged"
-    ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+|total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
+    ("strong", re.compile(r"\b()(?:a total of\s+|total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
                           + _APPOSITIVE + r"\s*(?:(?:were|was|had been|have been|being|got|are|each)\s+){0,2}(?:\w+\s+)?"
                           + ARREST, F)),
     # "seven arrests, three of them buyers"
     ("strong", re.compile(r"\b" + ARREST + r"[^.;]{0,40}?,\s*(?:(" + QUAL + r")\s+)?" + _N + r"\s+of\s+(?:them|whom|those)\s+"
                           r"(?:were\s+|being\s+)?" + _MOD + _NOUN, F)),
     # "52 john arrests", "37 arrests"
-    ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:total\s+)?(john|buyer|customer|solicitation|prostitution)?\s*arrests\b", F)),
+    ("strong", re.compile(r"\b()" + _N + r"\s+(?:total\s+)?(john|buyer|customer|solicitation|prostitution)?\s*arrests\b", F)),
     # "five arrested sex buyers"
-    ("strong", re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:arrested|charged|convicted)\s+" + _MOD + _NOUN, F)),
+    ("strong", re.compile(r"\b()" + _N + r"\s+(?:arrested|charged|convicted)\s+" + _MOD + _NOUN, F)),
     # "seven men ... were arrested" with a few words between
-    ("weak", re.compile(r"(?:(" + QUAL + r")\s+)?(?:a total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
+    ("weak", re.compile(r"\b()(?:a total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
                         + r"[^.;:]{0,60}?\b(?:were|was|had been|have been|being|got|are)\s+(?:\w+\s+)?" + ARREST, F)),
     # "12 were arrested"
-    ("weak", re.compile(r"(?:(" + QUAL + r")\s+)?" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F)),
+    ("weak", re.compile(r"\b()" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F)),
 ]
 _SINGLE = [
     re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?(?:a|an|one)\s+(?:\d+-year-old\s+|[A-Z][a-z]+\s+|local\s+|male\s+|alleged\s+){0,2}"
@@ -74,6 +74,7 @@ _SINGLE = [
     re.compile(r"(?:^he|(?:^|\b(?:and|after|when|once|before)\s+)the (?:adult |male |\d+-year-old )?(?:man|john|buyer|suspect|sex buyer))\s+"
                r"(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
 ]
+_QUAL_BEFORE = re.compile(QUAL + r"\s+(?:a total of\s+)?$", F)
 _AND_COUNT = re.compile(r"\s*,?\s+(?:and|as well as)\s+" + _N + r"\s+" + _MOD + _NOUN, F)
 _BUYER_RE = re.compile(r"^(?:" + _BUYER_NOUNS + r")$", F)
 _SELLER_RE = re.compile(r"^(?:" + _SELLER_NOUNS + r")$", F)
@@ -109,12 +110,13 @@ def _whom(noun: str) -> str:
 def find_counts(s: str) -> list[Count]:
     """Every count of people arrested in a (folded) sentence, in order; values lists such as
     "10 and 9 sex buyers, respectively" give one count each."""
-    if not _QUICK.search(s):
+    windows = _windows(s)
+    if not windows:
         return []
     found: list[Count] = []
     spans: list[tuple[int, int]] = []
     for strength, rx in PATTERNS:
-        for m in _matches(rx, s):
+        for m in _matches(rx, s, windows):
             if any(a <= m.start(2) < b for a, b in spans):
                 continue
             qual, num = m.group(1), m.group(2)
@@ -133,6 +135,7 @@ def find_counts(s: str) -> list[Count]:
             if re.match(r"\s*(?:-|\s)(?:year|week|day|hour|month|time)", s[m.end(2):m.end(2) + 8], F):
                 continue  # "a two-week period", "three-day operation"
             before = s[max(0, m.start(2) - 30):m.start(2)]
+            qual = qual or (_QUAL_BEFORE.search(before) and not re.search(r"\ba total of\s+$", before, F))
             if qual or re.search(r"(?:dozens|hundreds|scores)\s+of\s+$|\b(?:up to|as many as|average of|averag\w+|yielded up to)\s+$", before, F) \
                     or _PER.match(s[m.end():m.end() + 30]):
                 val = None
@@ -161,12 +164,28 @@ def find_counts(s: str) -> list[Count]:
     return found
 
 
-def _matches(rx: re.Pattern[str], s: str):
-    """Like finditer, but a match whose number is a year ("in May 2015 eleven men were
-    arrested") is retried after that number, so the real count is still found."""
-    pos = 0
-    while pos <= len(s):
-        m = rx.search(s, pos)
+def _windows(s: str) -> list[tuple[int, int]]:
+    """The stretches of a sentence around its arrest words: a count stands within them."""
+    out: list[tuple[int, int]] = []
+    for m in _QUICK.finditer(s):
+        lo, hi = max(0, m.start() - 160), min(len(s), m.end() + 160)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _matches(rx: re.Pattern[str], s: str, windows: list[tuple[int, int]]):
+    """Like finditer within the windows, but a match whose number is a year ("in May 2015 eleven
+    men were arrested") is retried after that number, so the real count is still found."""
+    for lo, hi in windows:
+        yield from _matches_in(rx, s, lo, hi)
+
+
+def _matches_in(rx: re.Pattern[str], s: str, pos: int, endpos: int):
+    while pos <= endpos:
+        m = rx.search(s, pos, endpos)
         if m is None:
             return
         num = m.group(2) if rx.groups >= 2 else None
@@ -175,6 +194,7 @@ def _matches(rx: re.Pattern[str], s: str):
             continue
         yield m
         pos = max(m.end(), m.start() + 1)
+    return
 
 
 def buyer_count(counts: list[Count], sentence: str) -> Count | None:

@@ -104,10 +104,15 @@ def _ymd(y: str, m: int | None = None, d: int | None = None) -> str:
     return y
 
 
+_ANY_DATE = re.compile(r"(?:19[5-9]|20[0-3])\d|\b(?:that|following|next|subsequent|later|same|since then|since that)\b", F)
+
+
 def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
     """Every date a (folded) sentence gives, in order of appearance, the most precise reading of
     each place kept ("June 2012" rather than "2012")."""
     taken: list[DateInfo] = []
+    if not _ANY_DATE.search(s):
+        return taken  # no year and no word that points to one
 
     def free(a: int, b: int) -> DateInfo | None:
         """None when [a, b) overlaps no date taken yet, else the one it overlaps."""

@@ -379,6 +379,7 @@ NEG_AFTER = re.compile(
     r"discontinued|abandoned|dropped|rejected|proposed|considered|under consideration|being considered|"
     r"withheld|stopped|shelved|scrapped|ended|halted)|withheld|never (?:materiali[sz]ed|implemented|happened|began|started)|"
     r"fell through|did not|didn't|was shelved|remains? (?:a )?proposal|under consideration|would be a good fit)\b", F)
+NEG_AFTER_ANY = re.compile(NEG_AFTER.pattern.replace("^[^.;]{0,50}?", "", 1), F)
 # "..., but it was never established", "although it remains unclear if this tactic was ever used"
 NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:been\s+)?(?:established|implemented|adopted|launched|"
                         r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
@@ -489,7 +490,13 @@ def mentions(sentence: str) -> list[Mention]:
     denied = {mn.tactic for mn in kept if never and mn.start < never.start()}
     # "... discontinued": the practice named before it, in the same sentence, was stopped
     later_stop = PRACTICE_STOPPED.search(s)
+    # one scan each for the whole sentence: most sentences deny, stop and plan nothing
+    any_stop = bool(STOP.search(s))
+    any_neg = bool(NEG_BEFORE.search(s) or NEG_AFTER_ANY.search(s) or re.search(r"\bno\b", s, F))
+    any_future = bool(FUTURE_BEFORE.search(s))
     for mn in kept:
+        if not (any_stop or later_stop or any_neg or any_future or denied or ELSEWHERE.match(s, mn.end)):
+            continue
         cs = _clause_start(s, mn.start)
         before = s[cs:mn.start]
         if len(before) > 90:
@@ -500,7 +507,7 @@ def mentions(sentence: str) -> list[Mention]:
         if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue
             before_n = before_n + " " + NOT_ONLY.sub("", inside)
         ahead = re.split(r";|\s-\s|\.\s", s[mn.end:mn.end + 120], 1)[0]
-        if STOP.search(before_n) or STOP.search(ahead) or (later_stop and later_stop.start() > mn.end):
+        if any_stop and (STOP.search(before_n) or STOP.search(ahead)) or (later_stop and later_stop.start() > mn.end):
             if not RESUMED.search(s[max(0, mn.start - 100):min(len(s), mn.end + 100)]):
                 mn.stopped = True
                 mn.stopped_later = not (STOP.search(before_n) or STOP.search(ahead))

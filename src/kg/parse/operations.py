@@ -94,22 +94,55 @@ class SentenceInfo:
     para: int
     first: bool               # first sentence of its paragraph
     mentions: list[Mention]
-    cues: Cues
     dates: list[DateInfo]     # the dates that can start an action ("until 2008" excluded)
     counts: list[Count]
     agencies: list[str]
-    example: bool = False
-    anaphora: bool = False
-    similar: bool = False
-    general: bool = False     # standing practice, not an event
-    opener: bool = False
     problem: bool = False     # in a paragraph that describes the local problem, not the response
     heading: list[str] = field(default_factory=list)   # tactics of the heading above the paragraph
     follower: "SentenceInfo | None" = None               # the next sentence of the same paragraph
     prev: "SentenceInfo | None" = None                   # the sentence before, in any paragraph
 
+    _cues: Cues | None = None
+    _flags: dict = field(default_factory=dict, repr=False)
+
+    def _flag(self, name: str, rx: re.Pattern[str] | None = None) -> bool:
+        """Sentence kinds, read when first asked (most sentences are never asked)."""
+        if name not in self._flags:
+            self._flags[name] = _is_general(self.f) if rx is None else bool(rx.search(self.f))
+        return self._flags[name]
+
+    @property
+    def example(self) -> bool:
+        return self._flag("example", EXAMPLE)
+
+    @property
+    def anaphora(self) -> bool:
+        return self._flag("anaphora", ANAPHORA)
+
+    @property
+    def similar(self) -> bool:
+        return self._flag("similar", SIMILAR)
+
+    @property
+    def opener(self) -> bool:
+        return self._flag("opener", OPENER)
+
+    @property
+    def general(self) -> bool:
+        """Standing practice, not an event."""
+        return self._flag("general")
+
+    @property
+    def cues(self) -> Cues:
+        """Whose act the sentence tells (read when first needed: most sentences never need it)."""
+        if self._cues is None:
+            self._cues = evidence.cues(self.f)
+        return self._cues
+
     @property
     def tactics(self) -> list[str]:
+        if not self.mentions:
+            return []
         return evidence.resolve(self.mentions, self.cues)
 
     @property
@@ -195,13 +228,8 @@ def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | N
             for d in found:  # "... until 2015. In March of that year, ...": every year read anchors
                 if d.start:
                     anchor = d.start
-            info = SentenceInfo(sent, f, pi, k == 0, evidence.mentions(f), evidence.cues(f), dates,
+            info = SentenceInfo(sent, f, pi, k == 0, evidence.mentions(f), dates,
                                 find_counts(f), agencies.in_sentence(f))
-            info.example = bool(EXAMPLE.search(f))
-            info.anaphora = bool(ANAPHORA.search(f))
-            info.similar = bool(SIMILAR.search(f))
-            info.general = _is_general(f)
-            info.opener = bool(OPENER.search(f))
             info.problem = problem
             info.heading = list((heads or {}).get(pi, []))
             if out and out[-1].para == pi:
