@@ -8,6 +8,7 @@ from flask import Response, current_app, make_response, render_template, request
 from markupsafe import Markup, escape
 
 from ..engine import Term
+from ..sparql_protocol import negotiate, wants_html
 from ..vocab import DKG
 
 HTML_TYPE = "text/html; charset=utf-8"
@@ -137,10 +138,12 @@ def page(template: str, status: int = 200, alternates: list[tuple[str, str]] | N
 
 
 def error_page(status: int, message: str) -> Response:
-    best = request.accept_mimetypes.best_match(["text/html", "text/plain", "application/json"])
-    if best == "text/html":
+    """An error as a page for browsers, JSON for a client that asks for JSON, and plain text
+    for everyone else (curl, requests, R: `*/*` or no Accept)."""
+    accept = request.headers.get("Accept")
+    if wants_html(accept, ("text/plain", "application/json")):
         return page("error.html", status=status, title=f"{status}", message=message)
-    if best == "application/json":
+    if negotiate(accept, ("text/plain", "application/json"), False) == "application/json":
         import json
 
         return Response(json.dumps({"status": status, "error": message}), status=status,

@@ -170,7 +170,7 @@ def _doc(name: str, title: str):
     s = site()
     accept = request.headers.get("Accept")
     fmt = request.args.get("format")
-    if fmt == "ttl" or (fmt != "html" and not wants_html(accept) and accept):
+    if fmt == "ttl" or (fmt != "html" and not wants_html(accept, ("text/turtle",)) and accept):
         if accept and fmt != "ttl" and not negotiate(accept, ("text/turtle",)):
             return error_page(406, f"the {name} is available as text/turtle or text/html")
         body = s.memo(name + ".ttl", lambda: _doc_source(name))

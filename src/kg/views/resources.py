@@ -42,7 +42,7 @@ def iri_for(kind: str, slug: str) -> str:
 def by_id(kind: str, slug: str):
     iri_for(kind, slug)
     accept = request.headers.get("Accept")
-    if wants_html(accept) or not accept:
+    if wants_html(accept, tuple(DATA_EXT.values())):  # a browser; `*/*` or no Accept: the data
         target = f"/page/{kind}/{slug}"
     else:
         mt = negotiate(accept, tuple(DATA_EXT.values()))

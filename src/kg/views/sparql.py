@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 
 from ..engine import GRAPH_FORMATS, QueryError, Streamed, Term, term_of, term_of_json
 from ..examples import BY_SLUG, EXAMPLES, PREFIXES
-from ..sparql_protocol import (HTML, ProtocolError, check_services, choose_formats,
+from ..sparql_protocol import (ProtocolError, check_services, choose_formats,
                                negotiate, read_operation, wants_html)
 from .common import etag_for, finish, page, site
 
@@ -51,7 +51,7 @@ def content_type(mt: str) -> str:
 
 def protocol_error(status: int, message: str, html: bool = False) -> Response:
     if html:
-        return page("query.html", status=status, query=request.values.get("query", ""), error=message,
+        return page("query.html", title="SPARQL query", status=status, query=request.values.get("query", ""), error=message,
                     examples=EXAMPLES, result=None)
     resp = Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
     if status == 405:
@@ -75,14 +75,14 @@ def sparql():
         op = read_operation(request.method, args, request.headers.get("Content-Type"), body)
     except ProtocolError as e:
         return protocol_error(e.status, e.message, html=wants_html(accept) and e.status != 405)
-    html = op.format == HTML or (op.format is None and wants_html(accept))
+    html = op.html or (op.format is None and wants_html(accept))
     if op.query is None:
         if request.method == "POST":
             return protocol_error(400, "no query: send query= in the form or the URL, "
                                        "or the query itself as application/sparql-query", html)
         if html:
             ex = BY_SLUG.get(request.args.get("example", ""))
-            return page("query.html", query=ex.sparql if ex else PREFIXES + "\nSELECT * WHERE {\n  ?s ?p ?o\n}\nLIMIT 10\n",
+            return page("query.html", title="SPARQL query", query=ex.sparql if ex else PREFIXES + "\nSELECT * WHERE {\n  ?s ?p ?o\n}\nLIMIT 10\n",
                         examples=EXAMPLES, result=None, error=None)
         return service_description(accept)
     try:
@@ -180,7 +180,7 @@ def query_page(op) -> Response:
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
                                base_iri=request.base_url)
     except QueryError as e:
-        return page("query.html", status=e.status, query=op.query, error=str(e), examples=EXAMPLES, result=None)
+        return page("query.html", title="SPARQL query", status=e.status, query=op.query, error=str(e), examples=EXAMPLES, result=None)
     result: dict = {"form": ans.form}
     if ans.form == "graph":
         triples = list(ox.parse(ans.body, ox.RdfFormat.N_TRIPLES))
@@ -205,7 +205,7 @@ def query_page(op) -> Response:
         + [("named-graph-uri", g) for g in op.named_graphs]
     result["downloads"] = [(name, "/sparql?" + urlencode(base_params + [("format", f)])) for name, f in downloads]
     result["shown"] = min(result.get("total", 0), HTML_ROWS)
-    return page("query.html", query=op.query, error=None, examples=EXAMPLES, result=result,
+    return page("query.html", title="SPARQL query", query=op.query, error=None, examples=EXAMPLES, result=result,
                 alternates=[(d[1], "") for d in result["downloads"][:0]])
 
 
@@ -239,7 +239,7 @@ def lean_query(s, environ) -> tuple[str, list, bytes | Iterator[bytes], bool] | 
         qs = environ.get("QUERY_STRING", "")
         args = query_arg(qs) or parse_qs(qs, keep_blank_values=True, errors="replace")
         op = read_operation("GET", args, None, b"")
-        if op.query is None or op.format == HTML:
+        if op.query is None or op.html:
             return None
         check_services(op.query, s.allow)
         rfmt, gfmt = choose_formats(accept, op.format)
