@@ -107,12 +107,13 @@ def parse_accept(header: str) -> tuple[tuple[str, float, int], ...]:
     return tuple(out)
 
 
-def quality(accept: tuple[tuple[str, float, int], ...], offer: str, aliased: bool = True) -> tuple[float, int]:
-    """(q, specificity) the client gives `offer`: the most specific matching range wins (the
-    type itself, then an alias of it, then type/*, then */*); (0, -1) when nothing matches."""
-    best_spec, best_q = -1, 0.0
+def quality(accept: tuple[tuple[str, float, int], ...], offer: str, aliased: bool = True) -> tuple[float, int, int]:
+    """(q, specificity, -position) the client gives `offer`: the most specific matching range
+    wins (the type itself, then an alias of it, then type/*, then */*), and its place in the
+    header breaks ties; (0, -1, 0) when nothing matches."""
+    best = (0.0, -1, 0)
     major = offer.split("/")[0]
-    for mt, q, spec in accept:
+    for i, (mt, q, spec) in enumerate(accept):
         if mt == offer:
             s = EXACT
         elif aliased and offer in ALIASES.get(mt, ()):
@@ -123,22 +124,23 @@ def quality(accept: tuple[tuple[str, float, int], ...], offer: str, aliased: boo
             s = ANY
         else:
             continue
-        if s > best_spec:
-            best_spec, best_q = s, q
-    return best_q, best_spec
+        if s > best[1]:
+            best = (q, s, -i)
+    return best
 
 
 @lru_cache(maxsize=1024)
 def negotiate(header: str | None, offers: tuple[str, ...], aliased: bool = True) -> str | None:
     """The offer the client likes most: highest q, then the one it names most specifically
-    (`text/csv, */*` is CSV), then the server's order; None if none is acceptable.
+    (`text/csv, */*` is CSV), then the one it names first (R's httr `application/json,
+    text/xml, ...` gets JSON), then the server's order; None if none is acceptable.
 
     No Accept header means anything goes: the first offer.
     """
     if not header or not header.strip():
         return offers[0]
     accept = parse_accept(header)
-    best, key = None, (0.0, -1)
+    best, key = None, (0.0, -1, 0)
     for offer in offers:
         k = quality(accept, offer, aliased)
         if k[0] > 0 and k > key:
@@ -154,10 +156,10 @@ def wants_html(header: str | None, others: tuple[str, ...] = ANSWER_TYPES) -> bo
     if not header:
         return False
     accept = parse_accept(header)
-    h = quality(accept, HTML, False)
+    h = quality(accept, HTML, False)[:2]
     if h[0] <= 0:
         return False
-    return all(h > quality(accept, o) for o in others)
+    return all(h > quality(accept, o)[:2] for o in others)
 
 
 def _charset_ok(content_type: str) -> bool:
