@@ -197,11 +197,7 @@ def serialize_result(result: Any, results_format: str, graph_format: str, limit:
 
     out = _Capped(limit, stream_after, chunk if emit else None)
     if form == "graph":
-        fmt = GRAPH_FORMATS[graph_format]
-        if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-            ox.serialize(result, out, fmt, prefixes=prefixes)
-        else:
-            result.serialize(out, fmt)
+        write_graph(result, out, graph_format, prefixes)
     else:
         result.serialize(out, RESULTS_FORMATS[media_type])
     if out.started:
@@ -209,6 +205,35 @@ def serialize_result(result: Any, results_format: str, graph_format: str, limit:
             emit(("data", bytes(out.buf)))  # type: ignore[misc]
         return None
     return Answer(bytes(out.buf), media_type, form)
+
+
+def write_graph(triples, out: "_Capped", graph_format: str, prefixes: dict[str, str] | None = None) -> None:
+    """Triples in a graph format: Turtle that reads well (kg.turtle), JSON-LD compact with the
+    release's context (kg.jsonld), the others as Oxigraph writes them."""
+    if graph_format == "text/turtle":
+        from . import turtle  # here, not at the top: it brings rdflib, which a query worker rarely needs
+        from .vocab import PREFIXES
+
+        pre = prefixes or {p: str(ns) for p, ns in PREFIXES.items()}
+        out.write(turtle.header(pre))
+        turtle.Writer(out, pre).write(triples)
+    elif graph_format == "application/ld+json":
+        from . import jsonld
+
+        most = max(1000, out.limit // 40) if out.limit else None  # a triple takes 40+ bytes of JSON-LD
+        got = []
+        for t in triples:
+            got.append(t)
+            if most is not None and len(got) > most:
+                raise ResultTooLarge(f"the result is larger than {out.limit:,} bytes; "
+                                     "add a LIMIT or ask for fewer triples")
+        out.write(jsonld.dumps(jsonld.graph_document(got)).encode())
+    else:
+        fmt = GRAPH_FORMATS[graph_format]
+        if prefixes and fmt == ox.RdfFormat.TRIG:
+            ox.serialize(triples, out, fmt, prefixes=prefixes)
+        else:
+            ox.serialize(triples, out, fmt)
 
 
 def _graphs(names: list[str] | None):
@@ -1051,8 +1076,7 @@ class RemoteEngine(Engine):
             raise EndpointError(f"the endpoint sent an unreadable answer ({ctype}): {e}") from None
         if isinstance(parsed, list):
             out = _Capped(self.result_limit)
-            ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], out,
-                         GRAPH_FORMATS[graph_format])
+            write_graph([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], out, graph_format)
             return Answer(bytes(out.buf), graph_format, "graph")
         ans = serialize_result(parsed, results_format, graph_format, self.result_limit)
         assert ans is not None  # whole: no emit

@@ -132,9 +132,21 @@ def page(template: str, status: int = 200, alternates: list[tuple[str, str]] | N
     s = site()
     html = render_template(template, site=s, alternates=alternates or [], **ctx)
     resp = Response(html, status=status, content_type=HTML_TYPE)
-    for href, mt in alternates or []:
-        resp.headers.add("Link", f'<{href}>; rel="alternate"; type="{mt}"')
+    link = link_header(alternates or [], "text/html")
+    if link:
+        resp.headers["Link"] = link
     return resp
+
+
+def link_header(alternates: list[tuple[str, str]], current: str) -> str:
+    """One Link field for a response of type `current`: its one `rel="alternate"`, the JSON-LD
+    document (or, for the JSON-LD document itself, the HTML page), so that JSON-LD processors
+    find it (JSON-LD 1.1, 9.1) and PyLD, which fails on a second alternate, can load every URL of
+    a resource. The page lists every format in its <head> and on the page."""
+    want = "text/html" if current == "application/ld+json" else "application/ld+json"
+    pick = [(h, mt) for h, mt in alternates if mt == want and mt != current] \
+        or [(h, mt) for h, mt in alternates if mt and mt != current][:1]
+    return ", ".join(f'<{h}>; rel="alternate"; type="{mt}"' for h, mt in pick)
 
 
 def error_page(status: int, message: str) -> Response:

@@ -64,7 +64,7 @@ def context():
     s = site()
     f = s.file("context.jsonld")
     if f is None:
-        from ..release import context_document
+        from ..jsonld import context_document
         import json
 
         return Response(json.dumps(context_document(), indent=2), content_type="application/ld+json")
