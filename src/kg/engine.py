@@ -39,6 +39,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 import pyoxigraph as ox
 
 from .bounded import MAX_TEXT, Stats, work_bound
+from .sparql_text import explain_syntax_error, ordered, star_order, with_projection
 
 _UNSEEN = object()
 INLINE_SLOW = 0.25  # seconds: an inline query slower than this goes to the workers next time
@@ -248,8 +249,19 @@ def run_on_store(store: ox.Store, query: str, results_format: str, graph_format:
     try:
         result = store.query(query, default_graph=_graphs(default_graphs),
                              named_graphs=_graphs(named_graphs), base_iri=base_iri)
+        if "*" in query and isinstance(result, ox.QuerySolutions):
+            # SELECT * in the order the query names its variables (Oxigraph has its own):
+            # asked again with that projection (evaluation is lazy: nothing ran yet)
+            text = strip_comments(query)
+            star = star_order(text)
+            if star is not None:
+                have = [v.value for v in result.variables]
+                want = ordered(have, star[0])
+                if want != have:
+                    result = store.query(with_projection(text, star[1], want), default_graph=_graphs(default_graphs),
+                                         named_graphs=_graphs(named_graphs), base_iri=base_iri)
     except SyntaxError as e:
-        raise QueryError(f"SPARQL syntax error: {e}") from None
+        raise QueryError(explain_syntax_error(query, str(e))) from None
     except (OSError, ValueError, RuntimeError) as e:
         raise QueryError(f"query failed: {e}") from None
     try:
