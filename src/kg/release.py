@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
 from .bounded import describe_shape
+from . import tables
 from .jsonld import context_document
 from .turtle import Writer, header, prefixes_for
 from .vocab import DKG, FOAF, PREFIXES
@@ -166,9 +167,10 @@ def add_void_dumps(g: Graph, base: str, files: dict[str, dict], void_extra=None)
     """The dumps with their size and checksum (and void_extra) into a VoID graph."""
     site = site_root(base)
     ds = URIRef(base + "dataset")
-    media = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json"}
+    media = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+             ".csv": "text/csv", ".json": "application/csvm+json"}
     for name, info in sorted(files.items()):
-        if not name.startswith("kg."):
+        if not (name.startswith("kg.") or name in tables.TABLES or name == tables.METADATA):
             continue
         url = URIRef(f"{site}dumps/{name}")
         dist = URIRef(f"{base}dataset#dump-{_frag(name)}")
@@ -297,13 +299,14 @@ class ReleaseWriter:
                 stats = counts(store)
                 shape_ = shape(store)
                 triples = len(store)
+                table_files = tables.write(store, base, site_root(base))
             finally:
                 files: dict[str, dict] = {}
                 for job in jobs:  # wait for them even when the above failed: they write into tmp
                     files.update(job.result())
         self.step("gzip")
         report.serialize(destination=str(tmp / "validation-report.ttl"), format="turtle")
-        for name, data in extra_files.items():
+        for name, data in {**extra_files, **table_files}.items():
             (tmp / name).write_bytes(data)
             files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         rid = stem = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"

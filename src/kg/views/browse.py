@@ -169,14 +169,19 @@ def landing():
     chart_arrests = charts.vbar([(y, t["years"].get(y, [0, 0])[1]) for y in span], title="Buyers arrested per year",
                                 klass="cb2")
     downloads = []
+    tables = []
     if s.release is not None:
         for name in ("kg.ttl", "kg.nt", "kg.jsonld"):
             f = s.release.files.get(name)
             gz = s.release.files.get(name + ".gz")
             if f:
                 downloads.append((name, f["bytes"], gz["bytes"] if gz else None))
+        for name in ("places.csv", "operations.csv", "claims.csv", "links.csv", "csv-metadata.json"):
+            f = s.release.files.get(name)
+            if f:
+                tables.append((name, f["bytes"]))
     return page("landing.html", title="Demand KG", counts=counts(), examples=EXAMPLES, chart_tactics=chart_tactics,
-                chart_ops=chart_ops, chart_arrests=chart_arrests, downloads=downloads,
+                chart_ops=chart_ops, chart_arrests=chart_arrests, downloads=downloads, tables=tables,
                 jsonld=json_for_script(dataset_jsonld()),
                 alternates=[("/.well-known/void", "text/turtle")])
 

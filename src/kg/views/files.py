@@ -15,6 +15,9 @@ bp = Blueprint("files", __name__)
 DUMP_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples",
               ".jsonld": "application/ld+json"}
 DUMPS = [f"kg{ext}{gz}" for ext in DUMP_TYPES for gz in ("", ".gz")]
+TABLE_FILES = {"places.csv": "text/csv; charset=utf-8", "operations.csv": "text/csv; charset=utf-8",
+               "claims.csv": "text/csv; charset=utf-8", "links.csv": "text/csv; charset=utf-8",
+               "csv-metadata.json": "application/csvm+json"}
 
 
 def _last_modified() -> dt.datetime | None:
@@ -40,6 +43,12 @@ def _send(path: Path, mimetype: str, etag: str | None, encoding: str | None = No
 @bp.route("/dumps/<name>")
 def dump(name: str):
     s = site()
+    if name in TABLE_FILES:  # the tidy tables and their CSVW metadata (kg.tables)
+        f = s.file(name)
+        if f is None:
+            return error_page(404, f"{name} is not part of this release (built before the tables were)")
+        info = s.release.files.get(name, {}) if s.release else {}
+        return _send(f, TABLE_FILES[name], info.get("sha256", "")[:32] or None)
     if name not in DUMPS:
         abort(404)
     f = s.file(name)
