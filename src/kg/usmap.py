@@ -96,8 +96,9 @@ def _state_paths() -> tuple[Projection, tuple[tuple[str, str, str], ...]]:
     proj = Projection(outlines)
     if not outlines:
         return proj, ()
+    import numpy as np
+    import shapely
     from shapely.geometry import MultiPolygon, Polygon
-    from shapely.ops import transform
 
     try:
         from bokeh_sampledata.us_states import data as legacy
@@ -110,7 +111,8 @@ def _state_paths() -> tuple[Projection, tuple[tuple[str, str, str], ...]]:
     for code, geom in sorted(outlines.items()):
         if code in WINDOWS:
             geom = geom.intersection(box(*WINDOWS[code]))
-        g = transform(lambda x, y, z=None, c=code: _xy(proj, x, y, c), geom).simplify(0.6, preserve_topology=True)
+        g = shapely.transform(geom, lambda xy, c=code: np.array([proj(x, y, c) for x, y in xy]).reshape(-1, 2))
+        g = g.simplify(0.6, preserve_topology=True)
         polys = g.geoms if isinstance(g, MultiPolygon) else [g] if isinstance(g, Polygon) else []
         d = []
         for poly in polys:
@@ -121,18 +123,6 @@ def _state_paths() -> tuple[Projection, tuple[tuple[str, str, str], ...]]:
         if d:
             out.append((code, names.get(code, code), "".join(d)))
     return proj, tuple(out)
-
-
-def _xy(proj: Projection, xs, ys, code: str):
-    pts = [proj(x, y, code) for x, y in zip(_seq(xs), _seq(ys))]
-    return [p[0] for p in pts], [p[1] for p in pts]
-
-
-def _seq(v):
-    try:
-        return list(v)
-    except TypeError:
-        return [v]
 
 
 def outlines_available() -> bool:
