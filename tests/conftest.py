@@ -12,11 +12,12 @@ DATA = ROOT / "data"
 
 
 def shared_dir() -> Path:
-    """shared/ sits beside the checkout (CI clones into another folder and copies it there)."""
-    for cand in (ROOT.parent / "shared", Path("/work/shared")):
-        if cand.is_dir():
-            return cand
-    pytest.skip("shared/ folder not found beside the checkout")
+    """shared/ sits beside the checkout (CI clones into another folder and copies it there);
+    no other place is looked at."""
+    cand = ROOT.parent / "shared"
+    if cand.is_dir():
+        return cand
+    pytest.skip(f"shared/ folder not found beside the checkout ({cand})")
 
 
 @pytest.fixture(scope="session")

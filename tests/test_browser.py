@@ -129,3 +129,69 @@ def test_walk_through_the_site(browser):
     overflow = drv.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 2, f"the page is {overflow}px wider than a phone"
     shot(drv, "5-phone-jurisdiction")
+
+
+def test_map_and_combined_facets(browser):
+    """The places page in Chromium: the map of the places, two tactics combined (all of
+    them), two states (any of them), a misspelled value and its did-you-mean, sorting."""
+    import requests
+    from selenium.webdriver.common.by import By
+
+    url = live_server()
+    drv = browser
+    drv.set_window_size(1280, 1000)
+
+    def names():
+        return [r.find_element(By.TAG_NAME, "a").text for r in drv.find_elements(By.CSS_SELECTOR, "#places tbody tr")
+                if r.find_elements(By.TAG_NAME, "a")]
+
+    def dots():
+        return len(drv.find_elements(By.CSS_SELECTOR, "svg#map circle"))
+
+    def with_coordinates(qs):
+        return sum(1 for r in requests.get(f"{url}/jurisdictions.json{qs}", timeout=30).json()["rows"]
+                   if r["lat"] is not None)
+
+    drv.get(url + "/jurisdictions")
+    svg = drv.find_element(By.CSS_SELECTOR, "svg#map")
+    assert svg.is_displayed() and svg.size["width"] > 500
+    assert len(drv.find_elements(By.CSS_SELECTOR, "svg#map path.st")) == 51  # the states and DC, outlined
+    assert dots() == with_coordinates("") >= 2
+    # two tactics: places with evidence of both, whichever is clicked first
+    drv.find_element(By.CSS_SELECTOR, 'a[data-facet="tactic"][data-value="web-stings"]').click()
+    drv.find_element(By.CSS_SELECTOR, 'a[data-facet="tactic"][data-value="reverse-stings"]').click()
+    assert sorted(names()) == ["Austin, TX", "Norwich, CT"]
+    assert "tactic=web-stings&tactic=reverse-stings" in drv.current_url
+    assert dots() == with_coordinates("?tactic=web-stings&tactic=reverse-stings")
+    chips = [c.text for c in drv.find_elements(By.CSS_SELECTOR, "#summary .chip")]
+    assert chips == ["tactic: Web Stings ✕", "tactic: Reverse Stings ✕"]
+    # two states: any of them
+    drv.find_element(By.CSS_SELECTOR, 'a[data-facet="state"][data-value="TX"]').click()
+    assert names() == ["Austin, TX"]
+    drv.find_element(By.CSS_SELECTOR, 'a[data-facet="state"][data-value="CT"]').click()
+    assert sorted(names()) == ["Austin, TX", "Norwich, CT"]
+    shot(drv, "6-map-combined-facets")
+    # the map's dots link to the places
+    first = drv.find_element(By.CSS_SELECTOR, "svg#map a.pt")
+    assert first.get_dom_attribute("href").startswith("/page/jurisdiction/")
+    # sorting by a column, from its header
+    drv.get(url + "/jurisdictions?state=TX")
+    drv.find_element(By.CSS_SELECTOR, 'th a[data-sort="population"]').click()
+    drv.find_element(By.CSS_SELECTOR, 'th a[data-sort="population"]').click()  # again: descending
+    assert names()[0] == "Harris County, TX"
+    # a misspelled value says so, and its suggestion works
+    drv.get(url + "/jurisdictions?tactic=web-sting")
+    err = drv.find_element(By.ID, "facet-error")
+    assert "no such tactic" in err.text and err.is_displayed()
+    shot(drv, "7-misspelled-facet")
+    err.find_element(By.LINK_TEXT, "web-stings").click()
+    assert len(names()) == 4
+    # on a phone: the map scales down with the page
+    drv.set_window_size(390, 844)
+    drv.get(url + "/jurisdictions?tactic=web-stings")
+    overflow = drv.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 2, f"the page is {overflow}px wider than a phone"
+    assert drv.find_element(By.CSS_SELECTOR, "svg#map").size["width"] <= 390
+    shot(drv, "8-phone-map")
+    errors = [e for e in console_errors(drv) if "tactic=web-sting - " not in e]  # the misspelled page is a 400
+    assert not errors, errors

@@ -26,7 +26,7 @@ from .load import profile_files, read_file, split_reviews
 from .mapping import add_state, new_graph, operation_slug, profile_graph, rebase
 from .model import Profile
 from .parse.confidence import DEFAULT_MIN_CONFIDENCE
-from .release import ReleaseInfo, ReleaseWriter, context_document
+from .release import ReleaseInfo, ReleaseWriter
 from .validate import (Problem, Where, load_dir, load_shapes, ontology_dir, rudof_used_here, shapes_dir,
                        validate_graph)
 from .vocab import DEFAULT_BASE, DKG, SH, Iris
@@ -153,7 +153,8 @@ def process_chunk(profiles: list[Profile], default_file: str) -> Part:
         links.append(link)
     # Serialise the chunk's own triples first, then validate it with the reference resources
     # added in place (copying the chunk graph to add them cost more than the serialising).
-    nt, nodes = g.serialize(format="nt", encoding="utf-8"), jsonld_nodes(g)
+    nt = g.serialize(format="nt", encoding="utf-8")
+    nodes = jsonld_nodes(nt)
     g += reference
     ok, report, problems = validate_graph(g, where, shapes=_worker["shapes"], default_file=default_file,
                                           nt=nt + _worker["reference_nt"])
@@ -166,14 +167,14 @@ def _process(job: tuple) -> Part:
     return read_chunk(*job)
 
 
-def jsonld_nodes(g: Graph) -> list[str]:
-    """The compact JSON-LD node objects of g, each as JSON text, to stream into kg.jsonld."""
-    doc = json.loads(g.serialize(format="json-ld", context=context_document()["@context"],
-                                 auto_compact=True))
-    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
-    for n in nodes:
-        n.pop("@context", None)
-    return [json.dumps(n, ensure_ascii=False) for n in nodes]
+def jsonld_nodes(nt: bytes) -> list[str]:
+    """The dump's JSON-LD node objects of these N-Triples (kg.jsonld: each place framed with its
+    claims and operations, plain keys of the release's context), each as JSON text."""
+    import pyoxigraph as ox
+
+    from .jsonld import dump_nodes
+
+    return [json.dumps(n, ensure_ascii=False) for n in dump_nodes(ox.parse(nt, ox.RdfFormat.N_TRIPLES))]
 
 
 # ---------------------------------------------------------------- the build
@@ -201,7 +202,7 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
     try:
         _init_worker(base)
         ref = _worker["reference"]
-        writer.add(_worker["reference_nt"], jsonld_nodes(ref))
+        writer.add(_worker["reference_nt"], jsonld_nodes(_worker["reference_nt"]))
         t = time.perf_counter()
         if workers > 1:
             # forked workers inherit the prepared shapes and reference graph from this process

@@ -39,6 +39,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 import pyoxigraph as ox
 
 from .bounded import MAX_TEXT, Stats, work_bound
+from .sparql_text import explain_syntax_error, ordered, star_order, with_projection
 
 _UNSEEN = object()
 INLINE_SLOW = 0.25  # seconds: an inline query slower than this goes to the workers next time
@@ -197,11 +198,7 @@ def serialize_result(result: Any, results_format: str, graph_format: str, limit:
 
     out = _Capped(limit, stream_after, chunk if emit else None)
     if form == "graph":
-        fmt = GRAPH_FORMATS[graph_format]
-        if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-            ox.serialize(result, out, fmt, prefixes=prefixes)
-        else:
-            result.serialize(out, fmt)
+        write_graph(result, out, graph_format, prefixes)
     else:
         result.serialize(out, RESULTS_FORMATS[media_type])
     if out.started:
@@ -209,6 +206,35 @@ def serialize_result(result: Any, results_format: str, graph_format: str, limit:
             emit(("data", bytes(out.buf)))  # type: ignore[misc]
         return None
     return Answer(bytes(out.buf), media_type, form)
+
+
+def write_graph(triples, out: "_Capped", graph_format: str, prefixes: dict[str, str] | None = None) -> None:
+    """Triples in a graph format: Turtle that reads well (kg.turtle), JSON-LD compact with the
+    release's context (kg.jsonld), the others as Oxigraph writes them."""
+    if graph_format == "text/turtle":
+        from . import turtle  # here, not at the top: it brings rdflib, which a query worker rarely needs
+        from .vocab import PREFIXES
+
+        pre = prefixes or {p: str(ns) for p, ns in PREFIXES.items()}
+        out.write(turtle.header(pre))
+        turtle.Writer(out, pre).write(triples)
+    elif graph_format == "application/ld+json":
+        from . import jsonld
+
+        most = max(1000, out.limit // 40) if out.limit else None  # a triple takes 40+ bytes of JSON-LD
+        got = []
+        for t in triples:
+            got.append(t)
+            if most is not None and len(got) > most:
+                raise ResultTooLarge(f"the result is larger than {out.limit:,} bytes; "
+                                     "add a LIMIT or ask for fewer triples")
+        out.write(jsonld.dumps(jsonld.graph_document(got)).encode())
+    else:
+        fmt = GRAPH_FORMATS[graph_format]
+        if prefixes and fmt == ox.RdfFormat.TRIG:
+            ox.serialize(triples, out, fmt, prefixes=prefixes)
+        else:
+            ox.serialize(triples, out, fmt)
 
 
 def _graphs(names: list[str] | None):
@@ -223,8 +249,19 @@ def run_on_store(store: ox.Store, query: str, results_format: str, graph_format:
     try:
         result = store.query(query, default_graph=_graphs(default_graphs),
                              named_graphs=_graphs(named_graphs), base_iri=base_iri)
+        if "*" in query and isinstance(result, ox.QuerySolutions):
+            # SELECT * in the order the query names its variables (Oxigraph has its own):
+            # asked again with that projection (evaluation is lazy: nothing ran yet)
+            text = strip_comments(query)
+            star = star_order(text)
+            if star is not None:
+                have = [v.value for v in result.variables]
+                want = ordered(have, star[0])
+                if want != have:
+                    result = store.query(with_projection(text, star[1], want), default_graph=_graphs(default_graphs),
+                                         named_graphs=_graphs(named_graphs), base_iri=base_iri)
     except SyntaxError as e:
-        raise QueryError(f"SPARQL syntax error: {e}") from None
+        raise QueryError(explain_syntax_error(query, str(e))) from None
     except (OSError, ValueError, RuntimeError) as e:
         raise QueryError(f"query failed: {e}") from None
     try:
@@ -1051,8 +1088,7 @@ class RemoteEngine(Engine):
             raise EndpointError(f"the endpoint sent an unreadable answer ({ctype}): {e}") from None
         if isinstance(parsed, list):
             out = _Capped(self.result_limit)
-            ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], out,
-                         GRAPH_FORMATS[graph_format])
+            write_graph([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], out, graph_format)
             return Answer(bytes(out.buf), graph_format, "graph")
         ans = serialize_result(parsed, results_format, graph_format, self.result_limit)
         assert ans is not None  # whole: no emit

@@ -22,6 +22,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
 from .bounded import describe_shape
+from . import tables
+from .jsonld import context_document
+from .turtle import Writer, header, prefixes_for
 from .vocab import DKG, FOAF, PREFIXES
 
 DUMPS = ("kg.ttl", "kg.nt", "kg.jsonld")
@@ -54,29 +57,6 @@ def site_root(base: str) -> str:
     """https://w3id.org/demand-kg/id/ -> https://w3id.org/demand-kg/"""
     b = base.rstrip("/")
     return (b[: -len("/id")] if b.endswith("/id") else b) + "/"
-
-
-def context_document() -> dict:
-    """The JSON-LD context of the dumps: prefixes plus short terms with their types."""
-    ctx: dict = {p: str(ns) for p, ns in PREFIXES.items()}
-    idterm = {"@type": "@id"}
-    for name in ("state", "jurisdictionType", "usesTactic", "tacticClaim", "negatedTactic",
-                 "partner", "citedSource", "profilePage", "listedTactic", "tactic",
-                 "evidenceKind", "inJurisdiction", "agency", "usageFigure"):
-        ctx[name] = {"@id": f"dkg:{name}", **idterm}
-    for name, dt in (("population", "xsd:integer"), ("narrativePopulation", "xsd:integer"),
-                     ("arrests", "xsd:nonNegativeInteger"), ("placeCount", "xsd:nonNegativeInteger")):
-        ctx[name] = {"@id": f"dkg:{name}", "@type": dt}
-    for name in ("Jurisdiction", "State", "Tactic", "Operation", "Source", "Agency",
-                 "ProfilePage", "TacticClaim", "JurisdictionType", "EvidenceKind", "UsageFigure"):
-        ctx[name] = f"dkg:{name}"
-    for name in ("postalCode", "startDate", "endDate", "ongoingSince", "quote", "summary",
-                 "sourceHeading", "listVersion", "inputForm", "publication", "tacticUnstated",
-                 "comparator", "snapshot"):
-        ctx[name] = f"dkg:{name}"
-    ctx["label"] = "rdfs:label"
-    ctx["wasDerivedFrom"] = {"@id": "prov:wasDerivedFrom", "@type": "@id"}
-    return {"@context": ctx}
 
 
 def _sha256(path: Path) -> str:
@@ -187,9 +167,10 @@ def add_void_dumps(g: Graph, base: str, files: dict[str, dict], void_extra=None)
     """The dumps with their size and checksum (and void_extra) into a VoID graph."""
     site = site_root(base)
     ds = URIRef(base + "dataset")
-    media = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json"}
+    media = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+             ".csv": "text/csv", ".json": "application/csvm+json"}
     for name, info in sorted(files.items()):
-        if not name.startswith("kg."):
+        if not (name.startswith("kg.") or name in tables.TABLES or name == tables.METADATA):
             continue
         url = URIRef(f"{site}dumps/{name}")
         dist = URIRef(f"{base}dataset#dump-{_frag(name)}")
@@ -273,6 +254,7 @@ class ReleaseWriter:
                 self._seen.add(h)
                 fresh.append(ln)
         if fresh:
+            fresh.sort()  # a subject's lines together: the Turtle dump groups them
             self._nt.write(b"\n".join(fresh) + b"\n")
         for node in nodes:
             self._js.write(("" if self._first_node else ",\n") + node)
@@ -296,9 +278,12 @@ class ReleaseWriter:
         created_s = created.isoformat().replace("+00:00", "Z")
 
         def turtle() -> dict[str, dict]:
+            # from the N-Triples as written (the store would give numbers in canonical form),
+            # each part's lines sorted, so a subject's triples come together (kg.turtle)
+            pre = prefixes_for(base)
             with (tmp / "kg.ttl").open("wb") as f:
-                ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), f,
-                             ox.RdfFormat.TURTLE, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+                f.write(header(pre))
+                Writer(f, pre).write(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
             return _gzip_and_sum(tmp / "kg.ttl")
 
         # The Turtle dump, the gzips and checksums run in threads beside the store's bulk load
@@ -314,13 +299,14 @@ class ReleaseWriter:
                 stats = counts(store)
                 shape_ = shape(store)
                 triples = len(store)
+                table_files = tables.write(store, base, site_root(base))
             finally:
                 files: dict[str, dict] = {}
                 for job in jobs:  # wait for them even when the above failed: they write into tmp
                     files.update(job.result())
         self.step("gzip")
         report.serialize(destination=str(tmp / "validation-report.ttl"), format="turtle")
-        for name, data in extra_files.items():
+        for name, data in {**extra_files, **table_files}.items():
             (tmp / name).write_bytes(data)
             files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         rid = stem = created.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"

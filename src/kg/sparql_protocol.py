@@ -11,31 +11,51 @@ from urllib.parse import parse_qs
 
 from .engine import GRAPH_FORMATS, RESULTS_FORMATS, strip_comments
 
-# ?format= short names and their media types
+# ?format= (and output=, results=) short names and the media types they stand for: (results, graph)
 FORMAT_NAMES = {
-    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle", "turtle": "text/turtle",
-    "nt": "application/n-triples", "ntriples": "application/n-triples", "n-triples": "application/n-triples",
-    "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-    "nq": "application/n-quads", "trig": "application/trig",
-    "html": "text/html",
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "srj": ("application/sparql-results+json", None),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "srx": ("application/sparql-results+xml", None),
+    "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
+    "ttl": (None, "text/turtle"), "turtle": (None, "text/turtle"),
+    "n3": (None, "text/turtle"),  # Turtle is N3: SPARQLWrapper's N3 reads it
+    "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    "rdf": (None, "application/rdf+xml"), "rdfxml": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"), "owl": (None, "application/rdf+xml"),
+    "jsonld": (None, "application/ld+json"), "json-ld": (None, "application/ld+json"),
+    "nq": (None, "application/n-quads"), "trig": (None, "application/trig"),
+    "html": ("text/html", "text/html"),
 }
-# aliases clients send for the same thing
-ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-    "application/x-turtle": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/json+ld": "application/ld+json",
-    "application/x-trig": "application/trig",
+# media types clients send for the ones we serve: SPARQLWrapper (application/turtle, text/rdf+n3,
+# application/n3, text/n3, application/x-json+ld, text/javascript), R's httr (application/json,
+# text/xml, application/xml), Jena (application/json, application/xml), RDF4J (text/rdf+n3,
+# application/x-turtle, application/x-trig, text/plain for N-Triples). One alias may stand for a
+# results type and a graph type: application/xml is SPARQL XML for SELECT, RDF/XML for CONSTRUCT.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "application/json": ("application/sparql-results+json", "application/ld+json"),
+    "text/javascript": ("application/sparql-results+json",),
+    "application/javascript": ("application/sparql-results+json",),
+    "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "application/x-turtle": ("text/turtle",),
+    "application/turtle": ("text/turtle",),
+    "text/n3": ("text/turtle",),
+    "text/rdf+n3": ("text/turtle",),
+    "application/n3": ("text/turtle",),
+    "text/plain": ("application/n-triples",),
+    "application/json+ld": ("application/ld+json",),
+    "application/x-json+ld": ("application/ld+json",),
+    "application/x-trig": ("application/trig",),
+    "text/x-nquads": ("application/n-quads",),
 }
 RESULTS_TYPES = list(RESULTS_FORMATS)
 GRAPH_TYPES = list(GRAPH_FORMATS)
+ANSWER_TYPES = tuple(RESULTS_TYPES + GRAPH_TYPES)
 HTML = "text/html"
+# how specifically a media range names an offer: the most specific matching range gives the q
+EXACT, ALIAS, TYPE_WILDCARD, ANY = 3, 2, 1, 0
 UPDATE_WORDS = re.compile(
     r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
@@ -57,12 +77,17 @@ class Operation:
     query: str | None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    format: str | None = None  # ?format= override, a media type
+    # ?format= override: (results media type, graph media type), either may be None
+    format: tuple[str | None, str | None] | None = None
+
+    @property
+    def html(self) -> bool:
+        return self.format is not None and self.format[0] == HTML
 
 
 @lru_cache(maxsize=512)
 def parse_accept(header: str) -> tuple[tuple[str, float, int], ...]:
-    """`Accept` -> ((media type, q, specificity), ...) in header order; bad q counts as 0."""
+    """`Accept` -> ((media range, q, specificity), ...) in header order; a bad q counts as 0."""
     out = []
     for part in header.split(","):
         bits = [b.strip() for b in part.split(";")]
@@ -77,52 +102,64 @@ def parse_accept(header: str) -> tuple[tuple[str, float, int], ...]:
                     q = float(v)
                 except ValueError:
                     q = 0.0
-        spec = 0 if mt == "*/*" else 1 if mt.endswith("/*") else 2
-        out.append((ALIASES.get(mt, mt), q, spec))
+        spec = ANY if mt == "*/*" else TYPE_WILDCARD if mt.endswith("/*") else EXACT
+        out.append((mt, q, spec))
     return tuple(out)
 
 
-def quality(accept: tuple[tuple[str, float, int], ...], offer: str) -> float:
-    """The q the client gives `offer`: the most specific matching range wins."""
-    best_spec, best_q = -1, 0.0
+def quality(accept: tuple[tuple[str, float, int], ...], offer: str, aliased: bool = True) -> tuple[float, int, int]:
+    """(q, specificity, -position) the client gives `offer`: the most specific matching range
+    wins (the type itself, then an alias of it, then type/*, then */*), and its place in the
+    header breaks ties; (0, -1, 0) when nothing matches."""
+    best = (0.0, -1, 0)
     major = offer.split("/")[0]
-    for mt, q, spec in accept:
-        if mt == offer or mt == "*/*" or (spec == 1 and mt[:-2] == major):
-            if spec > best_spec:
-                best_spec, best_q = spec, q
-    return best_q
+    for i, (mt, q, spec) in enumerate(accept):
+        if mt == offer:
+            s = EXACT
+        elif aliased and offer in ALIASES.get(mt, ()):
+            s = ALIAS
+        elif spec == TYPE_WILDCARD and mt[:-2] == major:
+            s = TYPE_WILDCARD
+        elif spec == ANY:
+            s = ANY
+        else:
+            continue
+        if s > best[1]:
+            best = (q, s, -i)
+    return best
 
 
-@lru_cache(maxsize=512)
-def negotiate(header: str | None, offers: tuple[str, ...]) -> str | None:
-    """The offer the client likes most (ties: the server's order); None if none acceptable.
+@lru_cache(maxsize=1024)
+def negotiate(header: str | None, offers: tuple[str, ...], aliased: bool = True) -> str | None:
+    """The offer the client likes most: highest q, then the one it names most specifically
+    (`text/csv, */*` is CSV), then the one it names first (R's httr `application/json,
+    text/xml, ...` gets JSON), then the server's order; None if none is acceptable.
 
     No Accept header means anything goes: the first offer.
     """
     if not header or not header.strip():
         return offers[0]
     accept = parse_accept(header)
-    best, best_q = None, 0.0
+    best, key = None, (0.0, -1, 0)
     for offer in offers:
-        q = quality(accept, offer)
-        if q > best_q:
-            best, best_q = offer, q
+        k = quality(accept, offer, aliased)
+        if k[0] > 0 and k > key:
+            best, key = offer, k
     return best
 
 
-def wants_html(header: str | None) -> bool:
-    """A browser: text/html is acceptable and at least as welcome as any RDF/results type."""
+@lru_cache(maxsize=1024)
+def wants_html(header: str | None, others: tuple[str, ...] = ANSWER_TYPES) -> bool:
+    """A browser: the client prefers text/html to every one of `others` (by q, then by how
+    specifically it names them). A browser's `text/html,...,*/*;q=0.8` does; `*/*` alone, no
+    Accept at all, or a list that names one of `others` as highly as HTML does not."""
     if not header:
         return False
     accept = parse_accept(header)
-    qh = quality(accept, HTML)
-    if qh <= 0:
+    h = quality(accept, HTML, False)[:2]
+    if h[0] <= 0:
         return False
-    # browsers send */*;q=0.8 beside text/html: only explicit RDF types outrank html
-    for mt, q, spec in accept:
-        if spec == 2 and (mt in RESULTS_FORMATS or mt in GRAPH_FORMATS) and q > qh:
-            return False
-    return True
+    return all(h > quality(accept, o)[:2] for o in others)
 
 
 def _charset_ok(content_type: str) -> bool:
@@ -187,13 +224,39 @@ def read_operation(method: str, args: dict[str, list[str]], content_type: str | 
     for name in ("format", "output", "results"):
         vals = params.get(name)
         if vals:
-            v = vals[-1].strip().lower()
-            fmt = FORMAT_NAMES.get(v) or ALIASES.get(v, v)
-            if fmt not in RESULTS_FORMATS and fmt not in GRAPH_FORMATS and fmt != HTML:
-                raise ProtocolError(400, f"unknown format {vals[-1]!r}; use one of "
-                                         + ", ".join(sorted({k for k in FORMAT_NAMES})))
+            fmt = read_format(vals)
             break
     return Operation(query_text, params.get("default-graph-uri", []), params.get("named-graph-uri", []), fmt)
+
+
+def format_of(value: str) -> tuple[str | None, str | None] | None:
+    """One format= value: a short name (`json`, `n3`, `json-ld`, ...), a media type or an alias,
+    or a list of them as SPARQLWrapper sends (`application/ld+json,application/x-json+ld`)."""
+    v = value.strip().lower()
+    if v in FORMAT_NAMES:
+        return FORMAT_NAMES[v]
+    r = g = None
+    for part in v.split(","):
+        mt = part.split(";")[0].strip()
+        if mt == HTML:
+            return HTML, HTML
+        for t in (mt,) + ALIASES.get(mt, ()):
+            if t in RESULTS_FORMATS and r is None:
+                r = t
+            elif t in GRAPH_FORMATS and g is None:
+                g = t
+    return (r, g) if r or g else None
+
+
+def read_format(values: list[str]) -> tuple[str | None, str | None]:
+    """The format the last value that names one asks for (SPARQLWrapper repeats format= with a
+    short name and a media type list); 400 if none does."""
+    for v in reversed(values):
+        f = format_of(v)
+        if f is not None:
+            return f
+    raise ProtocolError(400, f"unknown format {values[-1]!r}; use one of "
+                             + ", ".join(sorted(FORMAT_NAMES)) + ", or a media type")
 
 
 def nesting_depth(text: str) -> int:
@@ -216,12 +279,11 @@ def check_size(query: str) -> None:
         raise ProtocolError(400, f"the query nests groups or brackets more than {MAX_DEPTH} deep")
 
 
-def choose_formats(accept: str | None, fmt: str | None) -> tuple[str, str]:
+def choose_formats(accept: str | None, fmt: tuple[str | None, str | None] | None) -> tuple[str, str]:
     """(results media type, graph media type) for the request; ProtocolError 406 if neither."""
     if fmt:
-        r = fmt if fmt in RESULTS_FORMATS else "application/sparql-results+json"
-        g = fmt if fmt in GRAPH_FORMATS else "text/turtle"
-        return r, g
+        r, g = fmt
+        return (r if r in RESULTS_FORMATS else RESULTS_TYPES[0]), (g if g in GRAPH_FORMATS else "text/turtle")
     r = negotiate(accept, tuple(RESULTS_TYPES))
     g = negotiate(accept, tuple(GRAPH_TYPES))
     if r is None and g is None:

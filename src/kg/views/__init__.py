@@ -16,7 +16,7 @@ def register(app: Flask, site) -> None:
     def headers(resp):
         # reads are open to every origin; there is no write route
         resp.headers.setdefault("Access-Control-Allow-Origin", "*")
-        resp.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link, Content-Location")
+        resp.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Warning")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if resp.mimetype == "text/html":
             resp.headers.setdefault("Content-Security-Policy",

@@ -8,6 +8,7 @@ from flask import Response, current_app, make_response, render_template, request
 from markupsafe import Markup, escape
 
 from ..engine import Term
+from ..sparql_protocol import negotiate, wants_html
 from ..vocab import DKG
 
 HTML_TYPE = "text/html; charset=utf-8"
@@ -131,16 +132,30 @@ def page(template: str, status: int = 200, alternates: list[tuple[str, str]] | N
     s = site()
     html = render_template(template, site=s, alternates=alternates or [], **ctx)
     resp = Response(html, status=status, content_type=HTML_TYPE)
-    for href, mt in alternates or []:
-        resp.headers.add("Link", f'<{href}>; rel="alternate"; type="{mt}"')
+    link = link_header(alternates or [], "text/html")
+    if link:
+        resp.headers["Link"] = link
     return resp
 
 
+def link_header(alternates: list[tuple[str, str]], current: str) -> str:
+    """One Link field for a response of type `current`: its one `rel="alternate"`, the JSON-LD
+    document (or, for the JSON-LD document itself, the HTML page), so that JSON-LD processors
+    find it (JSON-LD 1.1, 9.1) and PyLD, which fails on a second alternate, can load every URL of
+    a resource. The page lists every format in its <head> and on the page."""
+    want = "text/html" if current == "application/ld+json" else "application/ld+json"
+    pick = [(h, mt) for h, mt in alternates if mt == want and mt != current] \
+        or [(h, mt) for h, mt in alternates if mt and mt != current][:1]
+    return ", ".join(f'<{h}>; rel="alternate"; type="{mt}"' for h, mt in pick)
+
+
 def error_page(status: int, message: str) -> Response:
-    best = request.accept_mimetypes.best_match(["text/html", "text/plain", "application/json"])
-    if best == "text/html":
+    """An error as a page for browsers, JSON for a client that asks for JSON, and plain text
+    for everyone else (curl, requests, R: `*/*` or no Accept)."""
+    accept = request.headers.get("Accept")
+    if wants_html(accept, ("text/plain", "application/json")):
         return page("error.html", status=status, title=f"{status}", message=message)
-    if best == "application/json":
+    if negotiate(accept, ("text/plain", "application/json"), False) == "application/json":
         import json
 
         return Response(json.dumps({"status": status, "error": message}), status=status,

@@ -15,6 +15,9 @@ bp = Blueprint("files", __name__)
 DUMP_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples",
               ".jsonld": "application/ld+json"}
 DUMPS = [f"kg{ext}{gz}" for ext in DUMP_TYPES for gz in ("", ".gz")]
+TABLE_FILES = {"places.csv": "text/csv; charset=utf-8", "operations.csv": "text/csv; charset=utf-8",
+               "claims.csv": "text/csv; charset=utf-8", "links.csv": "text/csv; charset=utf-8",
+               "csv-metadata.json": "application/csvm+json"}
 
 
 def _last_modified() -> dt.datetime | None:
@@ -40,6 +43,12 @@ def _send(path: Path, mimetype: str, etag: str | None, encoding: str | None = No
 @bp.route("/dumps/<name>")
 def dump(name: str):
     s = site()
+    if name in TABLE_FILES:  # the tidy tables and their CSVW metadata (kg.tables)
+        f = s.file(name)
+        if f is None:
+            return error_page(404, f"{name} is not part of this release (built before the tables were)")
+        info = s.release.files.get(name, {}) if s.release else {}
+        return _send(f, TABLE_FILES[name], info.get("sha256", "")[:32] or None)
     if name not in DUMPS:
         abort(404)
     f = s.file(name)
@@ -64,7 +73,7 @@ def context():
     s = site()
     f = s.file("context.jsonld")
     if f is None:
-        from ..release import context_document
+        from ..jsonld import context_document
         import json
 
         return Response(json.dumps(context_document(), indent=2), content_type="application/ld+json")
@@ -170,7 +179,7 @@ def _doc(name: str, title: str):
     s = site()
     accept = request.headers.get("Accept")
     fmt = request.args.get("format")
-    if fmt == "ttl" or (fmt != "html" and not wants_html(accept) and accept):
+    if fmt == "ttl" or (fmt != "html" and not wants_html(accept, ("text/turtle",)) and accept):
         if accept and fmt != "ttl" and not negotiate(accept, ("text/turtle",)):
             return error_page(406, f"the {name} is available as text/turtle or text/html")
         body = s.memo(name + ".ttl", lambda: _doc_source(name))

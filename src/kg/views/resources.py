@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, request
 
+from .. import jsonld, turtle
 from ..engine import Term
 from ..sparql_protocol import negotiate, wants_html
 from ..vocab import DKG, KINDS
-from .common import cached, compact, error_page, page, site
+from .common import cached, compact, error_page, link_header, page, site
 
 bp = Blueprint("resources", __name__)
 
@@ -42,7 +44,7 @@ def iri_for(kind: str, slug: str) -> str:
 def by_id(kind: str, slug: str):
     iri_for(kind, slug)
     accept = request.headers.get("Accept")
-    if wants_html(accept) or not accept:
+    if wants_html(accept, tuple(DATA_EXT.values())):  # a browser; `*/*` or no Accept: the data
         target = f"/page/{kind}/{slug}"
     else:
         mt = negotiate(accept, tuple(DATA_EXT.values()))
@@ -71,23 +73,45 @@ def data(kind: str, slug: str):
     mt = DATA_EXT[ext] if ext else negotiate(request.headers.get("Accept"), tuple(DATA_EXT.values()))
     if mt is None:
         return error_page(406, "this resource is available as " + ", ".join(DATA_EXT.values()))
-    s = site()
-    q = f"""CONSTRUCT {{ <{iri}> ?p ?o . ?f ?fp ?fo . ?s ?sp <{iri}> }} WHERE {{
-  {{ <{iri}> ?p ?o }}
-  UNION {{ <{iri}> ?lp ?f . FILTER(isIRI(?f) && STRSTARTS(STR(?f), "{iri}#")) ?f ?fp ?fo }}
-  UNION {{ ?s ?sp <{iri}> FILTER(!STRSTARTS(STR(?s), "{iri}#")) }}
-}}"""
-    body = s.engine.construct(q, mt, s.prefixes)
-    if not body.strip() or body.strip() in (b"[]", b"{}"):
+    triples = description(iri, kind)
+    if not triples:
         return error_page(404, f"no resource {iri} in this dataset")
+    body = serialize(iri, triples, mt)
     resp = Response(body, content_type=mt + ("; charset=utf-8" if mt.startswith("text/") else ""))
     if not ext:
         resp.headers["Vary"] = "Accept"
         resp.headers["Content-Location"] = f"/data/{kind}/{slug}.{EXT_OF[mt]}"
-    for href, amt in alternates(kind, slug):
-        if amt != mt:
-            resp.headers.add("Link", f'<{href}>; rel="alternate"; type="{amt}"')
+    resp.headers["Link"] = link_header(alternates(kind, slug), mt)
     return resp
+
+
+def description(iri: str, kind: str) -> list:
+    """The triples of one resource's description: what it says, its fragments (tactic claims,
+    gazetteer link, geometry), what links to it, and for a place its operations in full."""
+    ops = ""
+    if kind == "jurisdiction":
+        ops = f"""UNION {{ ?s <{P["inJurisdiction"]}> <{iri}> . ?s ?sp ?so }}"""
+    q = f"""CONSTRUCT {{ <{iri}> ?p ?o . ?f ?fp ?fo . ?s ?sp ?so }} WHERE {{
+  {{ <{iri}> ?p ?o }}
+  UNION {{ <{iri}> ?lp ?f . FILTER(isIRI(?f) && STRSTARTS(STR(?f), "{iri}#")) ?f ?fp ?fo }}
+  UNION {{ ?s ?sp <{iri}> FILTER(!STRSTARTS(STR(?s), "{iri}#")) BIND(<{iri}> AS ?so) }}
+  {ops}
+}}"""
+    body = site().engine.construct(q, "application/n-triples")
+    return jsonld.restore_datatypes(ox.parse(body, ox.RdfFormat.N_TRIPLES))  # as the dumps have them
+
+
+def serialize(iri: str, triples: list, mt: str) -> bytes:
+    s = site()
+    if mt == "text/turtle":
+        return turtle.document(triples, turtle.prefixes_for(s.base), first=iri)
+    if mt == "application/ld+json":
+        return jsonld.dumps(jsonld.resource_document(iri, triples)).encode()
+    ordered = sorted(triples, key=lambda t: (t.subject.value != iri, t.subject.value, t.predicate.value,
+                                             str(t.object)))
+    if mt == "application/rdf+xml":
+        return ox.serialize(ordered, None, ox.RdfFormat.RDF_XML, prefixes=turtle.prefixes_for(s.base))
+    return ox.serialize(ordered, None, ox.RdfFormat.N_TRIPLES)
 
 
 # ----------------------------------------------------------------------------- HTML pages

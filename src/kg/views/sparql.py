@@ -12,7 +12,8 @@ from flask import Blueprint, Response, request
 
 from ..engine import GRAPH_FORMATS, QueryError, Streamed, Term, term_of, term_of_json
 from ..examples import BY_SLUG, EXAMPLES, PREFIXES
-from ..sparql_protocol import (HTML, ProtocolError, check_services, choose_formats,
+from ..sparql_text import DKG_NS, unknown_terms, unknown_terms_note
+from ..sparql_protocol import (ProtocolError, check_services, choose_formats,
                                negotiate, read_operation, wants_html)
 from .common import etag_for, finish, page, site
 
@@ -45,13 +46,48 @@ def query_arg(qs: str) -> dict[str, list[str]] | None:
     return {"query": [raw.decode("utf-8", "replace")]}
 
 
+def known_terms(s) -> frozenset[str]:
+    """The local names of the terms the ontology defines (dkg:usesTactic -> usesTactic)."""
+
+    def make() -> frozenset[str]:
+        f = s.file("ontology.ttl")
+        if f is not None:
+            files = [f]
+        else:  # serving a remote endpoint without a release: the package's own ontology
+            from ..validate import ontology_dir
+
+            files = sorted(ontology_dir().glob("*.ttl"))
+        names = set()
+        for path in files:
+            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+                if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(DKG_NS):
+                    names.add(t.subject.value[len(DKG_NS):])
+        return frozenset(names)
+
+    return s.memo("ontology-terms", make)
+
+
+def term_note(s, query: str) -> str | None:
+    """'dkg:useTactic is not a term of the ontology (did you mean dkg:usesTactic?)', or None."""
+    if DKG_NS not in query:
+        return None
+    found = unknown_terms(query, known_terms(s))
+    return unknown_terms_note(found) if found else None
+
+
+def warning_header(note: str) -> str:
+    """An HTTP Warning field (code 299, persistent) carrying the note; ASCII only."""
+    text = note.replace("\\", "\\\\").replace('"', '\\"').encode("ascii", "backslashreplace").decode()
+    return f'299 - "{text}"'
+
+
 def content_type(mt: str) -> str:
     return mt + "; charset=utf-8" if mt.startswith("text/") else mt
 
 
 def protocol_error(status: int, message: str, html: bool = False) -> Response:
     if html:
-        return page("query.html", status=status, query=request.values.get("query", ""), error=message,
+        return page("query.html", title="SPARQL query", status=status, query=request.values.get("query", ""), error=message,
                     examples=EXAMPLES, result=None)
     resp = Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
     if status == 405:
@@ -75,14 +111,14 @@ def sparql():
         op = read_operation(request.method, args, request.headers.get("Content-Type"), body)
     except ProtocolError as e:
         return protocol_error(e.status, e.message, html=wants_html(accept) and e.status != 405)
-    html = op.format == HTML or (op.format is None and wants_html(accept))
+    html = op.html or (op.format is None and wants_html(accept))
     if op.query is None:
         if request.method == "POST":
             return protocol_error(400, "no query: send query= in the form or the URL, "
                                        "or the query itself as application/sparql-query", html)
         if html:
             ex = BY_SLUG.get(request.args.get("example", ""))
-            return page("query.html", query=ex.sparql if ex else PREFIXES + "\nSELECT * WHERE {\n  ?s ?p ?o\n}\nLIMIT 10\n",
+            return page("query.html", title="SPARQL query", query=ex.sparql if ex else PREFIXES + "\nSELECT * WHERE {\n  ?s ?p ?o\n}\nLIMIT 10\n",
                         examples=EXAMPLES, result=None, error=None)
         return service_description(accept)
     try:
@@ -100,21 +136,22 @@ def sparql():
         key = ("sparql", request.base_url, op.query, tuple(op.default_graphs), tuple(op.named_graphs), rfmt, gfmt)
         hit = s.cache.get(key)
         if hit is not None:
-            return finish(_answer(*hit[:2]), hit[2])
+            return finish(_answer(*hit[:2], note=term_note(s, op.query)), hit[2])
     try:
         ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
                                base_iri=request.base_url, stream=can_stream(request.environ))
     except QueryError as e:
         return protocol_error(e.status, str(e))
+    note = term_note(s, op.query)
     if isinstance(ans, Streamed):  # large: sent while it is written; no ETag, not cached
-        return _answer(ans.chunks, ans.media_type)
+        return _answer(ans.chunks, ans.media_type, note)
     tag = None
     if key is not None:
         tag = etag_for(s.cache_key, *map(str, key))
         if len(ans.body) <= 1_000_000:
             s.cache.put(key, (ans.body, ans.media_type, tag))
-    return finish(_answer(ans.body, ans.media_type), tag)
+    return finish(_answer(ans.body, ans.media_type, note), tag)
 
 
 def can_stream(environ) -> bool:
@@ -125,9 +162,11 @@ def can_stream(environ) -> bool:
     return proto == "HTTP/1.1" or proto.startswith(("HTTP/2", "HTTP/3"))
 
 
-def _answer(body: bytes | Iterator[bytes], media_type: str) -> Response:
+def _answer(body: bytes | Iterator[bytes], media_type: str, note: str | None = None) -> Response:
     resp = Response(body, content_type=content_type(media_type))
     resp.headers["Vary"] = "Accept"
+    if note:
+        resp.headers["Warning"] = warning_header(note)
     return resp
 
 
@@ -180,7 +219,7 @@ def query_page(op) -> Response:
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
                                base_iri=request.base_url)
     except QueryError as e:
-        return page("query.html", status=e.status, query=op.query, error=str(e), examples=EXAMPLES, result=None)
+        return page("query.html", title="SPARQL query", status=e.status, query=op.query, error=str(e), examples=EXAMPLES, result=None)
     result: dict = {"form": ans.form}
     if ans.form == "graph":
         triples = list(ox.parse(ans.body, ox.RdfFormat.N_TRIPLES))
@@ -205,7 +244,8 @@ def query_page(op) -> Response:
         + [("named-graph-uri", g) for g in op.named_graphs]
     result["downloads"] = [(name, "/sparql?" + urlencode(base_params + [("format", f)])) for name, f in downloads]
     result["shown"] = min(result.get("total", 0), HTML_ROWS)
-    return page("query.html", query=op.query, error=None, examples=EXAMPLES, result=result,
+    result["note"] = term_note(s, op.query)
+    return page("query.html", title="SPARQL query", query=op.query, error=None, examples=EXAMPLES, result=result,
                 alternates=[(d[1], "") for d in result["downloads"][:0]])
 
 
@@ -217,7 +257,7 @@ def _unused(_: Term) -> None:  # keep the import for type readers
 
 _BASE_URLS: dict = {}  # (scheme, host, ..., path) -> request.base_url, computed once
 _PLAIN_HEADERS = [("Access-Control-Allow-Origin", "*"),
-                  ("Access-Control-Expose-Headers", "ETag, Link, Content-Location"),
+                  ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Warning"),
                   ("X-Content-Type-Options", "nosniff")]
 
 
@@ -239,7 +279,7 @@ def lean_query(s, environ) -> tuple[str, list, bytes | Iterator[bytes], bool] | 
         qs = environ.get("QUERY_STRING", "")
         args = query_arg(qs) or parse_qs(qs, keep_blank_values=True, errors="replace")
         op = read_operation("GET", args, None, b"")
-        if op.query is None or op.format == HTML:
+        if op.query is None or op.html:
             return None
         check_services(op.query, s.allow)
         rfmt, gfmt = choose_formats(accept, op.format)
@@ -257,7 +297,7 @@ def lean_query(s, environ) -> tuple[str, list, bytes | Iterator[bytes], bool] | 
         key = ("sparql", base_url, op.query, tuple(op.default_graphs), tuple(op.named_graphs), rfmt, gfmt)
         hit = s.cache.get(key)
         if hit is not None:
-            return _lean_ok(hit[0], hit[1], hit[2])
+            return _lean_ok(hit[0], hit[1], hit[2], term_note(s, op.query))
     try:
         ans = s.engine.execute(op.query, results_format=rfmt, graph_format=gfmt,
                                default_graphs=op.default_graphs or None, named_graphs=op.named_graphs or None,
@@ -267,23 +307,26 @@ def lean_query(s, environ) -> tuple[str, list, bytes | Iterator[bytes], bool] | 
         return (f"{e.status} {_REASONS.get(e.status, 'Error')}",
                 [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))] + _PLAIN_HEADERS,
                 body, False)
+    note = term_note(s, op.query)
     if isinstance(ans, Streamed):
-        return ("200 OK", [("Content-Type", content_type(ans.media_type)), ("Vary", "Accept")] + _PLAIN_HEADERS,
-                ans.chunks, False)
+        return ("200 OK", [("Content-Type", content_type(ans.media_type)), ("Vary", "Accept")] + _PLAIN_HEADERS
+                + ([("Warning", warning_header(note))] if note else []), ans.chunks, False)
     tag = None
     if key is not None:
         tag = etag_for(s.cache_key, *map(str, key))
         if len(ans.body) <= 1_000_000:
             s.cache.put(key, (ans.body, ans.media_type, tag))
-    return _lean_ok(ans.body, ans.media_type, tag)
+    return _lean_ok(ans.body, ans.media_type, tag, note)
 
 
 _REASONS = {400: "BAD REQUEST", 403: "FORBIDDEN", 413: "REQUEST ENTITY TOO LARGE", 502: "BAD GATEWAY",
             503: "SERVICE UNAVAILABLE"}
 
 
-def _lean_ok(body: bytes, media_type: str, tag: str | None) -> tuple[str, list, bytes, bool]:
+def _lean_ok(body: bytes, media_type: str, tag: str | None, note: str | None = None) -> tuple[str, list, bytes, bool]:
     headers = [("Content-Type", content_type(media_type)), ("Content-Length", str(len(body))), ("Vary", "Accept")]
     if tag:
         headers.append(("ETag", tag))
+    if note:
+        headers.append(("Warning", warning_header(note)))
     return "200 OK", headers + _PLAIN_HEADERS, body, tag is not None
