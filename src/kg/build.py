@@ -16,21 +16,25 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-import us
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from . import gazetteer
-from .errors import InputError
-from .load import profile_files, read_file
-from .mapping import add_state, new_graph, operation_slug, profile_graph, rebase
+from .errors import InputError, KgError, UnreadableError, sort_key
+from .load import duplicate, profile_files, read_file_checked
+from .mapping import add_state, new_graph, operation_slug, postal_codes, profile_graph, rebase
 from .model import Profile
-from .release import ReleaseInfo, ReleaseWriter, context_document
+from .release import ReleaseInfo, ReleaseWriter, Refused, context_document, read_release
 from .validate import (Problem, Where, load_dir, load_shapes, ontology_dir, rudof_used_here, shapes_dir,
                        validate_graph)
 from .vocab import DEFAULT_BASE, SH, Iris
 
 CHUNK = 1000  # profile files per part: read, mapped, linked and validated together in one worker
+# A release may lose at most this share of the current release's places, operations or tactic
+# claims (a folder half deleted, a wrong --data) unless the build is told --allow-shrink; a
+# release without any place is always refused without it.
+MAX_SHRINK = 0.10
+SHRINK_COUNTS = (("jurisdictions", "places"), ("operations", "operations"), ("claims", "tactic claims"))
 
 
 @dataclass
@@ -39,6 +43,39 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     info: ReleaseInfo | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    refused: str | None = None  # why a release that was built was not published (it would shrink)
+
+
+def shrink_guard(out: Path, max_shrink: float | None):
+    """guard(counts) for ReleaseWriter.finish: a message if the new release has no place, or
+    loses more than max_shrink of the current release's places, operations or tactic claims
+    (None: no limit)."""
+    prev = None
+    if (out / "release.json").is_file():
+        try:
+            prev = read_release(out)
+        except (OSError, ValueError, TypeError):
+            prev = None
+
+    def guard(new: dict[str, int]) -> str | None:
+        if max_shrink is None:
+            return None
+        lost = []
+        for key, label in SHRINK_COUNTS:
+            old, n = (prev.counts.get(key) if prev else None), new.get(key, 0)
+            if old and n < old * (1 - max_shrink):
+                lost.append(f"{label} {old:,} -> {n:,} (-{(old - n) / old:.0%})")
+        if not new.get("jurisdictions"):
+            head = "the new release has no place" + (f" (the current release {prev.id} has "
+                                                     f"{prev.counts.get('jurisdictions', 0):,})" if prev else "")
+        elif lost:
+            head = f"the new release would lose more than {max_shrink:.0%} of the current release {prev.id}"
+        else:
+            return None
+        return head + (": " + ", ".join(lost) if lost else "") + (
+            "; check --data (was a folder emptied or moved?), or build again with --allow-shrink if this is meant")
+
+    return guard
 
 
 @dataclass
@@ -50,16 +87,17 @@ class Part:
     nodes: list[str]
     links: list
     report_nt: bytes
-    # what reading the chunk's files found, in file order: (slug, path read, record, the
-    # profile's file) of each profile; the first InputError (after which nothing of the chunk
-    # was mapped); the profiles' warnings
-    read: list[tuple[str, str, str, str]] = field(default_factory=list)
-    error: InputError | None = None
+    # what reading the chunk's files found, in file order: (slug, path read, record) of each
+    # record or page that names a slug, good or bad (for the duplicate-slug check, which the
+    # parent does in file order); every problem reading found (bad fields, unreadable files);
+    # the profiles' warnings
+    read: list[tuple[str, str, str]] = field(default_factory=list)
+    input_problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 def all_postal_codes() -> list[str]:
-    return sorted({s.abbr for s in us.states.STATES_AND_TERRITORIES} | {"DC"})
+    return sorted(postal_codes())
 
 
 def reference_graph(base: str | None = None) -> Graph:
@@ -115,28 +153,27 @@ def _init_worker(base: str) -> None:
 
 
 def read_chunk(files: list[Path], default_file: str) -> Part:
-    """Read one chunk's files, then map, link and validate their profiles (see process_chunk).
-
-    A file that cannot be read stops the chunk there: the part carries the error, and the
-    profiles read before it (for the duplicate-slug check, which the parent does in file order).
-    """
+    """Read one chunk's files, then map, link and validate their good profiles (see
+    process_chunk). Every problem of every file is kept: a bad record or an unreadable file
+    does not stop the others from being read and checked."""
     profiles: list[Profile] = []
-    read: list[tuple[str, str, str, str]] = []
-    error = None
+    read: list[tuple[str, str, str]] = []
+    input_problems: list[Problem] = []
     for f in files:
-        try:
-            got = read_file(f)
-        except InputError as e:
-            error = e
-            break
-        profiles.extend(got)
-        read.extend((p.slug, str(f), p.record or p.slug, str(p.file)) for p in got)
-    if error is not None:
-        return Part([], b"", [], [], b"", read=read, error=error)
-    part = process_chunk(profiles, default_file)
+        got = read_file_checked(f)
+        input_problems.extend(problem_of(e) for e in got.problems)
+        profiles.extend(got.profiles)
+        read.extend((slug, str(f), record) for slug, record in got.slugs)
+    part = process_chunk(profiles, default_file) if profiles else Part([], b"", [], [], b"")
     part.read = read
+    part.input_problems = input_problems
     part.warnings = [f"{p.file}: {w}" for p in profiles for w in p.warnings]
     return part
+
+
+def problem_of(e: InputError) -> Problem:
+    return Problem(e.file, e.record or "-", e.field or "-", e.message,
+                   unreadable=isinstance(e, UnreadableError))
 
 
 def process_chunk(profiles: list[Profile], default_file: str) -> Part:
@@ -177,7 +214,8 @@ def jsonld_nodes(g: Graph) -> list[str]:
 # ---------------------------------------------------------------- the build
 
 def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
-          workers: int | None = None) -> BuildResult:
+          workers: int | None = None, max_shrink: float | None = MAX_SHRINK) -> BuildResult:
+    """Build and publish a release; `max_shrink` None lets it shrink (--allow-shrink)."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     base = Iris(base or DEFAULT_BASE).base
@@ -208,16 +246,11 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
                 pool = get_context("fork").Pool(workers)
             with pool:
                 parts = pool.imap(_process, jobs)
-                bad = _consume(parts, len(jobs), t, writer, problems, links, warnings, seen, report)
-                if bad is not None:
-                    pool.terminate()
+                _consume(parts, len(jobs), t, writer, problems, links, warnings, seen, report)
         else:
-            bad = _consume(map(_process, jobs), len(jobs), t, writer, problems, links, warnings, seen, report)
-        if bad is not None:
-            writer.abort()
-            return BuildResult(False, [Problem(bad.file, bad.record or "-", bad.field or "-", bad.message)])
+            _consume(map(_process, jobs), len(jobs), t, writer, problems, links, warnings, seen, report)
         timings["read+map+link+validate"] = round(time.perf_counter() - t, 3)
-        problems = sorted(set(problems), key=lambda p: (p.file, p.record, p.field, p.message))
+        problems = sorted(set(problems), key=sort_key)
         if any(p.severity == "Violation" for p in problems):
             writer.abort()
             return BuildResult(False, problems, timings=timings)
@@ -230,8 +263,12 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
         rep = URIRef(base + "dataset#validation-report")
         report.add((rep, RDF.type, SH.ValidationReport))
         report.add((rep, SH.conforms, Literal(True)))
-        info = writer.finish(report=report, extra_files=extra, meta=meta,
-                             void_extra=lambda void, ds: gazetteer.add_linksets(void, ds, links))
+        try:
+            info = writer.finish(report=report, extra_files=extra, meta=meta,
+                                 void_extra=lambda void, ds: gazetteer.add_linksets(void, ds, links),
+                                 guard=shrink_guard(out, max_shrink))
+        except Refused as e:
+            return BuildResult(False, [], timings=timings, refused=str(e))
         timings["write"] = round(time.perf_counter() - t, 3)
     except BaseException:
         writer.abort()
@@ -241,20 +278,19 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
 
 
 def _consume(parts, total: int, since: float, writer: ReleaseWriter, problems: list[Problem],
-             links: list, warnings: list[str], seen: dict[str, str], report: Graph) -> InputError | None:
-    """Take the parts in file order; stop at the first unreadable file or duplicate slug and
-    return it (what reading all files one after another would have raised first)."""
+             links: list, warnings: list[str], seen: dict[str, str], report: Graph) -> None:
+    """Take the parts in file order, collecting every problem: bad fields and unreadable files
+    (from the workers), duplicate slugs (here, in file order) and SHACL violations."""
     for n, part in enumerate(parts, 1):
-        for slug, path, record, file in part.read:
+        for slug, path, record in part.read:
             if slug in seen:
-                return InputError(path, record, "slug", f"duplicate slug {slug!r}: already defined in {seen[slug]}")
-            seen[slug] = file
-        if part.error is not None:
-            return part.error
+                problems.append(problem_of(duplicate(path, slug, record, seen[slug])))
+                continue
+            seen[slug] = path
+        problems.extend(part.input_problems)
         warnings.extend(part.warnings)
         _collect(part, writer, problems, links, report)
         progress(n, total, since)
-    return None
 
 
 def progress(done: int, total: int, since: float) -> None:
@@ -272,7 +308,7 @@ def _collect(part: Part, writer: ReleaseWriter, problems: list[Problem], links: 
         # keep the results (warnings); the report node and its verdict are written once
         if p != SH.conforms and not (p == RDF.type and o == SH.ValidationReport):
             report.add((s, p, o))
-    if all(p.severity != "Violation" for p in part.problems):
+    if all(p.severity != "Violation" for p in part.problems) and not part.input_problems:
         writer.add(part.nt, part.nodes)
 
 
@@ -283,15 +319,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="dist", help="release folder (default: dist)")
     p.add_argument("--base-uri", default=None, help=f"base of instance IRIs (default: {DEFAULT_BASE})")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="publish even a release that has no place or loses more than --max-shrink "
+                        "of the current release's places, operations or claims")
+    p.add_argument("--max-shrink", type=float, default=MAX_SHRINK, metavar="SHARE",
+                   help=f"the largest share of places, operations or claims a release may lose "
+                        f"(default {MAX_SHRINK})")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def run(args: argparse.Namespace) -> int:
-    res = build(Path(args.data), Path(args.out), args.base_uri, workers=args.workers)
+    if not 0 <= args.max_shrink < 1:
+        raise KgError(f"--max-shrink must be a share from 0 to below 1, not {args.max_shrink}")
+    res = build(Path(args.data), Path(args.out), args.base_uri, workers=args.workers,
+                max_shrink=None if args.allow_shrink else args.max_shrink)
+    if res.refused:
+        print(f"kg build: refused: {res.refused}; {args.out} was left as it was", file=sys.stderr)
+        return 1
     if not res.ok:
         for prob in res.problems:
             print(prob.line(), file=sys.stderr)
-        print(f"kg build: failed with {len(res.problems)} problem(s); {args.out} was left as it was",
-              file=sys.stderr)
+        files = len({p.file for p in res.problems})
+        print(f"kg build: failed with {plural(len(res.problems), 'problem')} in {plural(files, 'file')}; "
+              f"{args.out} was left as it was", file=sys.stderr)
         return 1
     info = res.info
     assert info is not None
@@ -299,7 +352,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {prob.line()}", file=sys.stderr)
     c = info.counts
     print(f"kg build: release {info.id} in {args.out}: {info.triples} triples, "
-          f"{c['jurisdictions']} jurisdictions, {c['operations']} operations, {c['tactics']} tactics, "
+          f"{c['jurisdictions']} jurisdictions, {c['operations']} operations, {c.get('claims', 0)} tactic claims, "
+          f"{c['tactics']} tactics, "
           f"{c['sources']} sources ({res.timings.get('total', 0):.1f} s)")
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in res.timings.items()))
     return 0

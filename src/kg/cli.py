@@ -8,7 +8,8 @@ import sys
 from .errors import KgError
 
 # name -> (module, one-line help). Modules are imported only when their command runs,
-# so `kg parse` does not pay for Flask or pyshacl.
+# so `kg parse` does not pay for Flask or pyshacl. "module:name" runs `add_name_arguments` and
+# `run_name` of a module that holds several commands.
 COMMANDS = {
     "build": ("kg.build", "read data/, map to RDF, link, validate and write the release to dist/"),
     "validate": ("kg.validate", "validate graph or profile files against shapes/"),
@@ -18,6 +19,9 @@ COMMANDS = {
     "link": ("kg.gazetteer.cli", "print the gazetteer linking report"),
     "publish": ("kg.publish", "load the release into a remote SPARQL store"),
     "harvest": ("kg.harvest", "fetch profile pages politely into a folder"),
+    "tactics": ("kg.tactics", "list the 15 tactic names records may use (from ontology/tactics.ttl)"),
+    "releases": ("kg.releases", "list the kept releases (the current one marked)"),
+    "rollback": ("kg.releases:rollback", "point dist back to an earlier kept release (a running kg serve follows)"),
 }
 
 
@@ -35,12 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kg: choose a command: {', '.join(COMMANDS)}", file=sys.stderr)
         return 2
     name = argv[0]
-    module = importlib.import_module(COMMANDS[name][0])
+    mod_name, _, part = COMMANDS[name][0].partition(":")
+    module = importlib.import_module(mod_name)
+    add = getattr(module, f"add_{part}_arguments" if part else "add_arguments")
+    run = getattr(module, f"run_{part}" if part else "run")
     cmd = argparse.ArgumentParser(prog=f"kg {name}", description=COMMANDS[name][1])
-    module.add_arguments(cmd)
+    add(cmd)
     args = cmd.parse_args(argv[1:])
     try:
-        return int(module.run(args) or 0)
+        return int(run(args) or 0)
     except KgError as e:
         print(f"kg {name}: {e}", file=sys.stderr)
         return 1

@@ -1,14 +1,18 @@
 """Find and read every profile under a data folder, through one reader per form."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from .errors import InputError, UnreadableError
+from .errors import InputError, InputErrors, UnreadableError
 from .model import Profile
-from .records import RECORD_SUFFIXES, load_records
+from .records import RECORD_SUFFIXES, Read, read_records
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
 IGNORED = ("README.md", "README", ".gitkeep")
+
+# The end of a profile page: its footer (State / Type / Population lines) or the comments line.
+_FOOTER = re.compile(r"^\s*Population\s+[\d,]+\s*$|^\s*Comments are closed", re.M)
 
 
 def profile_files(data_dir: Path) -> list[Path]:
@@ -22,27 +26,81 @@ def profile_files(data_dir: Path) -> list[Path]:
     return out
 
 
-def read_file(path: Path) -> list[Profile]:
-    """Profiles in one file: pages through the page parser, records through the record reader."""
-    if path.suffix.lower() in RECORD_SUFFIXES:
-        return load_records(path)
-    from .parse import parse_file  # the page parser; it reads records through load_records too
+def page_extent(text: str) -> tuple[bool, int]:
+    """(whether the text reaches the page's footer, its length in characters)."""
+    return bool(_FOOTER.search(text)), len(text)
 
-    return parse_file(path)
+
+def read_file_checked(path: Path) -> Read:
+    """The profiles in one file, every problem found in it (a file that cannot be read is one
+    UnreadableError) and the slugs it defines. Records: every bad record is reported and the
+    good ones kept."""
+    if path.suffix.lower() in RECORD_SUFFIXES:
+        try:
+            return read_records(path)
+        except InputError as e:
+            return Read(problems=e.errors)
+    from .parse import parse_file  # the page parser
+
+    try:
+        profiles = parse_file(path)
+    except InputError as e:
+        return Read(problems=e.errors)
+    _set_extent(path, profiles)
+    return Read(profiles, [], [(p.slug, p.record or p.slug) for p in profiles])
+
+
+def _set_extent(path: Path, profiles: list[Profile]) -> None:
+    """How much of a saved page there is: to its footer or cut off, and its length (of the
+    text, for plain text; of the visible text, for HTML)."""
+    try:
+        raw = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return
+    for p in profiles:
+        if p.read_chars is not None or p.read_to_footer is not None:
+            continue
+        text = raw
+        if p.input_form == "html":
+            from selectolax.parser import HTMLParser
+
+            body = HTMLParser(raw).body
+            text = body.text(separator="\n") if body is not None else ""
+        p.read_to_footer, p.read_chars = page_extent(text)
+
+
+def read_file(path: Path) -> list[Profile]:
+    """Profiles in one file: pages through the page parser, records through the record reader.
+    Raises InputError (InputErrors when there are several problems)."""
+    got = read_file_checked(path)
+    if got.problems:
+        raise InputErrors(got.problems)
+    return got.profiles
 
 
 def load_profiles(data_dir: Path) -> list[Profile]:
-    """All profiles under data_dir. Raises InputError on the first bad file or a duplicate slug."""
+    """All profiles under data_dir. Raises InputErrors with every bad field of every file and
+    every duplicate slug."""
     if not data_dir.is_dir():
         raise UnreadableError(str(data_dir), None, None, "data folder not found")
-    seen: dict[str, Profile] = {}
+    seen: dict[str, str] = {}
     profiles: list[Profile] = []
+    problems: list[InputError] = []
     for path in profile_files(data_dir):
-        for p in read_file(path):
-            if p.slug in seen:
-                first = seen[p.slug]
-                raise InputError(str(path), p.record or p.slug, "slug",
-                                 f"duplicate slug {p.slug!r}: already defined in {first.file}")
-            seen[p.slug] = p
-            profiles.append(p)
+        got = read_file_checked(path)
+        problems.extend(got.problems)
+        dup = set()
+        for slug, record in got.slugs:
+            if slug in seen:
+                problems.append(duplicate(str(path), slug, record, seen[slug]))
+                dup.add(slug)
+            else:
+                seen[slug] = str(path)
+        profiles.extend(p for p in got.profiles if p.slug not in dup)
+    if problems:
+        raise InputErrors(problems)
     return profiles
+
+
+def duplicate(path: str, slug: str, record: str, first_file: str | None) -> InputError:
+    return InputError(path, record, "slug", f"duplicate slug {slug!r}: already defined in {first_file}")

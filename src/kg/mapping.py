@@ -37,6 +37,14 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=dt)
 
 
+def postal_codes() -> frozenset[str]:
+    """The USPS codes of the states, DC and the territories: the states a place may lie in."""
+    return _POSTAL
+
+
+_POSTAL = frozenset({s.abbr for s in us.states.STATES_AND_TERRITORIES} | {"DC"})
+
+
 def state_name(postal: str) -> str | None:
     st = us.states.lookup(postal, field="abbr") if postal else None
     return st.name if st else None

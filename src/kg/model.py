@@ -35,9 +35,12 @@ class Operation:
     end: str | None = None
     since: bool = False           # "since 1978": an ongoing practice begun then
     arrests: int | None = None    # buyers arrested; None when the page gives no count
+    mixed_arrests: int | None = None  # people arrested where the page counts buyers and others together
     agency: str | None = None
     text: str = ""                # the sentence(s) it came from, or a summary in our words
     text_is_quote: bool = True    # False when `text` is a curator's summary, not page text
+    event: str | None = None      # the shared id of an event that several places' pages report
+    notes: list[str] = field(default_factory=list)  # curator's notes (why a value was corrected)
 
 
 @dataclass
@@ -73,6 +76,9 @@ class Profile:
     file: str | None = None                 # where it was read from, for error messages
     record: str | None = None               # which record in that file (line, key)
     input_form: str | None = None           # "text", "html" or "record"
+    read_to_footer: bool | None = None      # what was read of the page reached its footer (None: not known)
+    read_chars: int | None = None           # characters of the page that were read
+    notes: list[str] = field(default_factory=list)  # curator's notes on the record
 
     @property
     def best_population(self) -> int | None:
@@ -102,11 +108,15 @@ class Profile:
             "negated_tactics": list(self.negated_tactics),
             "operations": [
                 {"tactics": list(o.tactics), "start": o.start, "end": o.end, "since": o.since,
-                 "arrests": o.arrests, "agency": o.agency, "text": o.text}
+                 "arrests": o.arrests, "agency": o.agency, "text": o.text,
+                 **({"mixed_arrests": o.mixed_arrests} if o.mixed_arrests is not None else {}),
+                 **({"event": o.event} if o.event else {})}
                 for o in self.operations
             ],
             "partners": list(self.partners),
             "sources": [asdict(s) for s in self.sources],
+            "read_to_footer": self.read_to_footer,
+            "read_chars": self.read_chars,
             "warnings": list(self.warnings),
             "file": self.file,
         }
