@@ -357,8 +357,9 @@ class ReleaseWriter:
         final = self.rel_dir / rid
         os.rename(tmp, final)
         self.step("before-swap")
+        served = current_release(self.out)  # a running server may still answer from it
         publish(self.out, final)
-        _prune(self.rel_dir, keep={final.name})
+        _prune(self.rel_dir, keep={final.name} | ({served} if served else set()))
         return info
 
 
