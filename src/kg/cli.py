@@ -51,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     except KgError as e:
         print(f"kg {name}: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of our output went away (`kg ... | head -1`): end quietly
+        from .query import quiet_closed_stdout
+
+        quiet_closed_stdout()
+        return 0
     except KeyboardInterrupt:
         return 130
 
