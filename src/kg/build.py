@@ -94,6 +94,25 @@ class Part:
     read: list[tuple[str, str, str]] = field(default_factory=list)
     input_problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # for what only the whole release can say: each place's containing counties (jurisdiction
+    # IRI, FIPS codes), the counties that are jurisdictions themselves (FIPS, IRI), and each
+    # operation that names a shared event (event, file, record, field, what must agree)
+    county_links: list[tuple[str, list[str]]] = field(default_factory=list)
+    county_selves: list[tuple[str, str]] = field(default_factory=list)
+    events: list[tuple[str, str, str, str, tuple]] = field(default_factory=list)
+
+
+@dataclass
+class Whole:
+    """What the parent gathers from every part, for the checks and links across records."""
+
+    county_links: list[tuple[str, list[str]]] = field(default_factory=list)
+    county_selves: dict[str, str] = field(default_factory=dict)
+    events: list[tuple[str, str, str, str, tuple]] = field(default_factory=list)
+
+
+# what every report of one event must agree on, with the record field names
+EVENT_FIELDS = ("start", "end", "since", "arrests", "mixed_arrests", "tactics", "agency")
 
 
 def all_postal_codes() -> list[str]:
@@ -182,10 +201,21 @@ def process_chunk(profiles: list[Profile], default_file: str) -> Part:
     where: dict[str, Where] = {}
     g = graph_for_profiles(profiles, where=where, base=iris.base)
     links = []
+    county_links, county_selves, events = [], [], []
     for p in profiles:
+        j = iris.jurisdiction(p.slug)
         link = gazetteer.link_profile(p)
-        gazetteer.add_link_triples(g, iris.jurisdiction(p.slug), link)
+        gazetteer.add_link_triples(g, j, link)
         links.append(link)
+        if own := gazetteer.own_county(link):
+            county_selves.append((own, str(j)))
+        if codes := gazetteer.containing_counties(link):
+            county_links.append((str(j), codes))
+        for i, op in enumerate(p.operations, 1):
+            if op.event:
+                events.append((op.event, str(p.file), p.record or p.slug, f"operations[{i}].event",
+                               (op.start, op.end, op.since, op.arrests, op.mixed_arrests,
+                                tuple(sorted(op.tactics)), op.agency)))
     # Serialise the chunk's own triples first, then validate it with the reference resources
     # added in place (copying the chunk graph to add them cost more than the serialising).
     nt, nodes = g.serialize(format="nt", encoding="utf-8"), jsonld_nodes(g)
@@ -194,7 +224,8 @@ def process_chunk(profiles: list[Profile], default_file: str) -> Part:
                                           nt=nt + _worker["reference_nt"])
     if not ok:
         nt, nodes = b"", []
-    return Part(problems, nt, nodes, links, report.serialize(format="nt", encoding="utf-8"))
+    return Part(problems, nt, nodes, links, report.serialize(format="nt", encoding="utf-8"),
+                county_links=county_links, county_selves=county_selves, events=events)
 
 
 def _process(job: tuple[list[Path], str]) -> Part:
@@ -229,6 +260,7 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
     links: list = []
     warnings: list[str] = []
     seen: dict[str, str] = {}  # slug -> the file of the profile that defined it first
+    whole = Whole()
     report = Graph()
     writer = ReleaseWriter(out, base, hook=hook)
     try:
@@ -246,15 +278,19 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
                 pool = get_context("fork").Pool(workers)
             with pool:
                 parts = pool.imap(_process, jobs)
-                _consume(parts, len(jobs), t, writer, problems, links, warnings, seen, report)
+                _consume(parts, len(jobs), t, writer, problems, links, warnings, seen, report, whole)
         else:
-            _consume(map(_process, jobs), len(jobs), t, writer, problems, links, warnings, seen, report)
+            _consume(map(_process, jobs), len(jobs), t, writer, problems, links, warnings, seen, report, whole)
         timings["read+map+link+validate"] = round(time.perf_counter() - t, 3)
+        problems.extend(event_problems(whole.events))
         problems = sorted(set(problems), key=sort_key)
         if any(p.severity == "Violation" for p in problems):
             writer.abort()
             return BuildResult(False, problems, timings=timings)
         t = time.perf_counter()
+        across = new_graph()  # links only the whole release can make: places to their counties
+        gazetteer.add_county_links(across, Iris(base), whole.county_links, whole.county_selves)
+        writer.add(across.serialize(format="nt", encoding="utf-8"), jsonld_nodes(across))
         extra = {
             "ontology.ttl": load_dir(ontology_dir()).serialize(format="turtle").encode(),
             "shapes.ttl": load_dir(shapes_dir()).serialize(format="turtle").encode(),
@@ -278,7 +314,7 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
 
 
 def _consume(parts, total: int, since: float, writer: ReleaseWriter, problems: list[Problem],
-             links: list, warnings: list[str], seen: dict[str, str], report: Graph) -> None:
+             links: list, warnings: list[str], seen: dict[str, str], report: Graph, whole: Whole) -> None:
     """Take the parts in file order, collecting every problem: bad fields and unreadable files
     (from the workers), duplicate slugs (here, in file order) and SHACL violations."""
     for n, part in enumerate(parts, 1):
@@ -289,8 +325,33 @@ def _consume(parts, total: int, since: float, writer: ReleaseWriter, problems: l
             seen[slug] = path
         problems.extend(part.input_problems)
         warnings.extend(part.warnings)
+        whole.county_links.extend(part.county_links)
+        for fips, j in part.county_selves:
+            whole.county_selves.setdefault(fips, j)
+        whole.events.extend(part.events)
         _collect(part, writer, problems, links, report)
         progress(n, total, since)
+
+
+def event_problems(events: list[tuple[str, str, str, str, tuple]]) -> list[Problem]:
+    """Every record that reports an event (`event` in an operation) must agree with the first
+    one on its dates, counts, tactics and agency: they become one operation. Each report of an
+    event by one record, twice, is also an error."""
+    first: dict[str, tuple[str, str, str, tuple]] = {}
+    out = []
+    for event, file, record, fld, sig in events:
+        if event not in first:
+            first[event] = (file, record, fld, sig)
+            continue
+        f0, r0, fld0, sig0 = first[event]
+        if (f0, r0) == (file, record):
+            out.append(Problem(file, record, fld, f"event {event!r} is already reported by {fld0} of this record"))
+            continue
+        diff = [f"{name} {a!r} there, {b!r} here" for name, a, b in zip(EVENT_FIELDS, sig0, sig) if a != b]
+        if diff:
+            out.append(Problem(file, record, fld, f"event {event!r} is also reported by {f0} ({r0}, {fld0}) and "
+                                                  f"the reports must agree: {'; '.join(diff)}"))
+    return out
 
 
 def progress(done: int, total: int, since: float) -> None:

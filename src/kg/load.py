@@ -12,7 +12,8 @@ PAGE_SUFFIXES = (".txt", ".html", ".htm")
 IGNORED = ("README.md", "README", ".gitkeep")
 
 # The end of a profile page: its footer (State / Type / Population lines) or the comments line.
-_FOOTER = re.compile(r"^\s*Population\s+[\d,]+\s*$|^\s*Comments are closed", re.M)
+# ("Population 40014", or "Population | 6574 |" where the footer is a table)
+FOOTER = re.compile(r"^\s*Population\s*\|?\s*[\d,]+\s*\|?\s*$|^\s*Comments are closed", re.M)
 
 
 def profile_files(data_dir: Path) -> list[Path]:
@@ -28,7 +29,7 @@ def profile_files(data_dir: Path) -> list[Path]:
 
 def page_extent(text: str) -> tuple[bool, int]:
     """(whether the text reaches the page's footer, its length in characters)."""
-    return bool(_FOOTER.search(text)), len(text)
+    return bool(FOOTER.search(text)), len(text)
 
 
 def read_file_checked(path: Path) -> Read:
