@@ -105,12 +105,18 @@ def _gzip(path: Path) -> Path:
 def counts(store: ox.Store) -> dict[str, int]:
     q = {
         "jurisdictions": "dkg:Jurisdiction", "operations": "dkg:Operation", "tactics": "dkg:Tactic",
-        "sources": "dkg:Source", "states": "dkg:State", "agencies": "dkg:Agency",
+        "sources": "dkg:Source", "agencies": "dkg:Agency",
     }
     out = {}
     for key, cls in q.items():
         r = store.query(f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} }}")
         out[key] = int(next(iter(r))["n"].value)
+    # the states the places lie in (not the State resources: every state and territory has
+    # one), DC apart
+    codes = {row["c"].value for row in store.query(
+        f"PREFIX dkg: <{DKG}> SELECT DISTINCT ?c WHERE {{ ?j a dkg:Jurisdiction ; dkg:state/dkg:postalCode ?c }}")}
+    out["states"] = len(codes - {"DC"})
+    out["dc"] = int("DC" in codes)
     r = store.query(f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a dkg:TacticClaim }}")
     out["claims"] = int(next(iter(r))["n"].value)
     r = store.query(f"PREFIX dkg: <{DKG}> SELECT (SUM(?a) AS ?n) WHERE {{ ?o dkg:arrests ?a }}")
@@ -118,6 +124,7 @@ def counts(store: ox.Store) -> dict[str, int]:
     out["arrests"] = int(row["n"].value) if row["n"] is not None else 0
     out["places_using_tactics"] = int(next(iter(store.query(
         f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?j) AS ?n) WHERE {{ ?j dkg:usesTactic ?t }}")))["n"].value)
+    out["places_without_evidence"] = out["jurisdictions"] - out["places_using_tactics"]
     return out
 
 

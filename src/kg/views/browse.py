@@ -41,29 +41,48 @@ def table() -> dict:
             pop = _v(r, "pop")
             places[j] = {"iri": j, "label": _v(r, "label"), "state": _v(r, "state") or "",
                          "kind": _v(r, "kind") or "", "population": int(pop) if pop and pop.isdigit() else None,
-                         "tactics": set(), "years": set(), "operations": 0, "arrests": 0}
+                         "tactics": set(), "years": set(), "operations": 0,
+                         # buyers arrested where a count is given: None = unknown (never 0), and
+                         # how many of the place's operations give no count
+                         "arrests": None, "arrests_unknown": 0, "read": None}
         tactics: dict[str, str] = {}
         for r in eng.select(PREFIX + "SELECT ?t ?l WHERE { ?t a dkg:Tactic ; skos:prefLabel ?l }"):
             tactics[_v(r, "t")] = _v(r, "l")
         for r in eng.select(PREFIX + "SELECT ?j ?t WHERE { ?j dkg:usesTactic ?t }"):
             if _v(r, "j") in places:
                 places[_v(r, "j")]["tactics"].add(_v(r, "t"))
+        for r in eng.select(PREFIX + """SELECT ?j ?e WHERE { ?j dkg:profilePage/dkg:readExtent ?e }"""):
+            if _v(r, "j") in places:
+                places[_v(r, "j")]["read"] = _v(r, "e").rsplit("#", 1)[-1]
+        # an operation reported by several places (a joint operation) is one row per place
+        # here, but one event: every total below counts each operation once
         years: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        counted: set[str] = set()
+        arrests = 0
         for r in eng.select(PREFIX + """SELECT ?op ?j ?d ?a WHERE { ?op a dkg:Operation ; dkg:inJurisdiction ?j .
               OPTIONAL { ?op dkg:startDate ?d } OPTIONAL { ?op dkg:arrests ?a } }"""):
             p = places.get(_v(r, "j"))
-            a = int(_v(r, "a") or 0) if (_v(r, "a") or "0").isdigit() else 0
+            a = int(_v(r, "a")) if (_v(r, "a") or "").isdigit() else None
             y = (_v(r, "d") or "")[:4]
             if p is not None:
                 p["operations"] += 1
-                p["arrests"] += a
+                if a is None:
+                    p["arrests_unknown"] += 1
+                else:
+                    p["arrests"] = (p["arrests"] or 0) + a
                 if y.isdigit():
                     p["years"].add(y)
+            op = _v(r, "op")
+            if op in counted:
+                continue
+            counted.add(op)
+            arrests += a or 0
             if y.isdigit():
                 years[y][0] += 1
-                years[y][1] += a
+                years[y][1] += a or 0
         rows = sorted(places.values(), key=lambda p: (p["label"] or "").lower())
-        return {"rows": rows, "tactics": tactics, "years": dict(sorted(years.items()))}
+        return {"rows": rows, "tactics": tactics, "years": dict(sorted(years.items())),
+                "operations": len(counted), "arrests": arrests}
 
     return site().memo("table", make)
 
@@ -74,10 +93,12 @@ def counts() -> dict:
         return dict(s.release.counts, triples=s.release.triples)
     t = table()
     rows = t["rows"]
-    return {"jurisdictions": len(rows), "operations": sum(r["operations"] for r in rows),
-            "tactics": len(t["tactics"]), "arrests": sum(r["arrests"] for r in rows),
+    return {"jurisdictions": len(rows), "operations": t["operations"],  # events, each once
+            "tactics": len(t["tactics"]), "arrests": t["arrests"],
             "places_using_tactics": sum(1 for r in rows if r["tactics"]),
-            "states": len({r["state"] for r in rows if r["state"]})}
+            "states": len({r["state"] for r in rows if r["state"]} - {"DC"}),
+            "dc": int(any(r["state"] == "DC" for r in rows)),
+            "places_without_evidence": sum(1 for r in rows if not r["tactics"])}
 
 
 def tactic_chart() -> tuple:
@@ -144,7 +165,9 @@ def landing():
                 alternates=[("/.well-known/void", "text/turtle")])
 
 
-FACETS = ("state", "kind", "tactic", "year")
+FACETS = ("state", "kind", "tactic", "year", "evidence")
+# the evidence facet: whether what was read of a place's page holds any evidence of a tactic
+EVIDENCE = {"some": "evidence of a tactic", "none": "no evidence in what was read"}
 
 
 @bp.route("/jurisdictions")
@@ -163,6 +186,8 @@ def jurisdictions():
         if sel["tactic"] and skip != "tactic" and tactic_iri.get(sel["tactic"]) not in r["tactics"]:
             return False
         if sel["year"] and skip != "year" and sel["year"] not in r["years"]:
+            return False
+        if sel["evidence"] and skip != "evidence" and sel["evidence"] != ("some" if r["tactics"] else "none"):
             return False
         if q and q not in (r["label"] or "").lower():
             return False
@@ -186,7 +211,8 @@ def jurisdictions():
                 args[name] = v
             if q:
                 args["q"] = q
-            label = t["tactics"].get(tactic_iri.get(v, ""), v) if name == "tactic" else v
+            label = (t["tactics"].get(tactic_iri.get(v, ""), v) if name == "tactic"
+                     else EVIDENCE.get(v, v) if name == "evidence" else v)
             out.append((v, label, n, "/jurisdictions" + ("?" + urlencode(args) if args else ""), on))
         key = (lambda x: x[0]) if name in ("year", "state") else (lambda x: (-x[2], x[1]))
         return sorted(out, key=key)
@@ -196,6 +222,7 @@ def jurisdictions():
         "kind": facet("kind", lambda r: [r["kind"]] if r["kind"] else []),
         "tactic": facet("tactic", lambda r: [k.rsplit("/", 1)[-1] for k in r["tactics"]]),
         "year": facet("year", lambda r: sorted(r["years"])),
+        "evidence": facet("evidence", lambda r: ["some" if r["tactics"] else "none"]),
     }
     active = [(f, sel[f]) for f in FACETS if sel[f]]
     return page("jurisdictions.html", title="Jurisdictions", rows=rows, total=len(t["rows"]), facets=facets,
