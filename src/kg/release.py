@@ -63,13 +63,15 @@ def context_document() -> dict:
     idterm = {"@type": "@id"}
     for name in ("state", "jurisdictionType", "usesTactic", "tacticClaim", "negatedTactic",
                  "partner", "citedSource", "profilePage", "listedTactic", "tactic",
-                 "evidenceKind", "inJurisdiction", "agency", "usageFigure"):
+                 "evidenceKind", "inJurisdiction", "agency", "usageFigure", "readExtent", "inCounty"):
         ctx[name] = {"@id": f"dkg:{name}", **idterm}
     for name, dt in (("population", "xsd:integer"), ("narrativePopulation", "xsd:integer"),
-                     ("arrests", "xsd:nonNegativeInteger"), ("placeCount", "xsd:nonNegativeInteger")):
+                     ("arrests", "xsd:nonNegativeInteger"), ("placeCount", "xsd:nonNegativeInteger"),
+                     ("mixedArrests", "xsd:nonNegativeInteger"), ("charactersRead", "xsd:nonNegativeInteger")):
         ctx[name] = {"@id": f"dkg:{name}", "@type": dt}
     for name in ("Jurisdiction", "State", "Tactic", "Operation", "Source", "Agency",
-                 "ProfilePage", "TacticClaim", "JurisdictionType", "EvidenceKind", "UsageFigure"):
+                 "ProfilePage", "TacticClaim", "JurisdictionType", "EvidenceKind", "UsageFigure",
+                 "County", "ReadExtent"):
         ctx[name] = f"dkg:{name}"
     for name in ("postalCode", "startDate", "endDate", "ongoingSince", "quote", "summary",
                  "sourceHeading", "listVersion", "inputForm", "publication", "tacticUnstated",
