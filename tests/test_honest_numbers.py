@@ -114,7 +114,7 @@ def test_mixed_counts_are_not_buyers(shipped):
 # ---------------------------------------------------------------- each event once
 
 def test_pittsburgh_allegheny_and_aurora_arapahoe_are_one_event_each(shipped):
-    _, store, _ = shipped
+    _, store, client = shipped
     joint = select(store, "SELECT ?op (GROUP_CONCAT(STR(?j); separator=' ') AS ?places) (SAMPLE(?a) AS ?arrests) WHERE { "
                           "?op dkg:inJurisdiction ?j . OPTIONAL { ?op dkg:arrests ?a } } GROUP BY ?op HAVING (COUNT(?j) > 1) ORDER BY ?op")
     by = {r["op"].rsplit("/", 1)[1]: (sorted(x.rsplit("/", 1)[1] for x in r["places"].split()), r["arrests"]) for r in joint}
@@ -123,6 +123,8 @@ def test_pittsburgh_allegheny_and_aurora_arapahoe_are_one_event_each(shipped):
     assert by["aurora-sentinel-buyer-names-since-1994"][0] == ["arapahoe-county-co", "aurora-co"]
     sixty_one = select(store, "SELECT ?op WHERE { ?op dkg:arrests 61 ; dkg:startDate ?d FILTER(STR(?d) = '2015-08') }")
     assert len(sixty_one) == 1
+    page = text_of(client.get("/page/jurisdiction/pittsburgh-pa", headers={"Accept": "text/html"}).get_data(as_text=True))
+    assert "One operation, also reported by Allegheny County, PA : counted once." in page
     # each page it came from is its provenance
     prov = select(store, f"SELECT ?p WHERE {{ <{ID}operation/pittsburgh-2015-08-national-day-of-john-arrests> "
                          "<http://www.w3.org/ns/prov#wasDerivedFrom> ?p }")
