@@ -103,7 +103,7 @@ def test_shacl_violation_fails_the_build(data_dir, released, capsys):
 def test_unknown_state_fails_the_build(data_dir, released, capsys):
     p = write(data_dir, "testville-tx.yaml", GOOD_RECORD.replace("state: TX", "state: XT"))
     err = rebuild_fails(data_dir, released, capsys)
-    assert f"{p}: testville-tx: state: must lie in exactly one state of the release" in err
+    assert f"{p}: testville-tx: state: unknown state 'XT'; use the two-letter USPS code" in err
 
 
 def test_missing_data_folder(tmp_path, capsys):

@@ -29,4 +29,6 @@ def test_validate_unreadable(tmp_path, capsys):
     junk = tmp_path / "junk.ttl"
     junk.write_text("this is not turtle <<<")
     assert main(["validate", str(junk)]) == 2
-    assert str(junk) in capsys.readouterr().err
+    out = capsys.readouterr()
+    assert f"Unreadable: {junk}: -: -: unreadable graph" in out.out
+    assert "could not be read" in out.err

@@ -8,7 +8,8 @@ import sys
 from .errors import KgError
 
 # name -> (module, one-line help). Modules are imported only when their command runs,
-# so `kg parse` does not pay for Flask or pyshacl.
+# so `kg parse` does not pay for Flask or pyshacl. "module:name" runs `add_name_arguments` and
+# `run_name` of a module that holds several commands.
 COMMANDS = {
     "build": ("kg.build", "read data/, map to RDF, link, validate and write the release to dist/"),
     "validate": ("kg.validate", "validate graph or profile files against shapes/"),
@@ -19,6 +20,9 @@ COMMANDS = {
     "publish": ("kg.publish", "load the release into a remote SPARQL store"),
     "harvest": ("kg.harvest", "fetch profile pages politely into a folder"),
     "review": ("kg.review", "list the readings held below the confidence threshold; accept or reject them"),
+    "tactics": ("kg.tactics", "list the 15 tactic names records may use (from ontology/tactics.ttl)"),
+    "releases": ("kg.releases", "list the kept releases (the current one marked)"),
+    "rollback": ("kg.releases:rollback", "point dist back to an earlier kept release (a running kg serve follows)"),
 }
 
 
@@ -36,24 +40,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kg: choose a command: {', '.join(COMMANDS)}", file=sys.stderr)
         return 2
     name = argv[0]
-    module = importlib.import_module(COMMANDS[name][0])
+    mod_name, _, part = COMMANDS[name][0].partition(":")
+    module = importlib.import_module(mod_name)
+    add = getattr(module, f"add_{part}_arguments" if part else "add_arguments")
+    run = getattr(module, f"run_{part}" if part else "run")
     cmd = argparse.ArgumentParser(prog=f"kg {name}", description=COMMANDS[name][1])
-    module.add_arguments(cmd)
+    add(cmd)
     args = cmd.parse_args(argv[1:])
     try:
-        code = int(module.run(args) or 0)
-        sys.stdout.flush()
+        code = int(run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try
         return code
     except KgError as e:
         print(f"kg {name}: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of our output went away (`kg ... | head -1`): end quietly
+        from .query import quiet_closed_stdout
+
+        quiet_closed_stdout()
+        return 0
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # the reader went away (`kg parse ... | head`): stop quietly, as other Unix tools do
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -84,13 +84,14 @@ ORDER BY ?state ?name
     Example(
         "states-by-operations",
         "States ranked by operations",
-        "Number of operations and of places with operations, per state.",
+        "Number of operations and of places with operations, per state (an operation that "
+        "several places report counts once).",
         """
 SELECT ?state ?name ?operations ?places WHERE {
   {  # count per state first, then look up each state's code and name once
-    SELECT ?s (COUNT(?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
+    SELECT ?s (COUNT(DISTINCT ?op) AS ?operations) (COUNT(DISTINCT ?place) AS ?places) WHERE {
       ?place dkg:state ?s .  # places first (fewer than operations): Oxigraph keeps this order
-      ?op dkg:inJurisdiction ?place .  # exactly one per operation
+      ?op dkg:inJurisdiction ?place .  # one per place that reports the operation
     }
     GROUP BY ?s
   }
@@ -114,13 +115,15 @@ LIMIT 100
     Example(
         "largest-stings",
         "The operations with the most arrests",
-        "Single operations ranked by the number of buyers arrested, with place and agency.",
+        "Single operations ranked by the number of buyers arrested, with place and agency (an "
+        "operation several places report is one row, naming them all).",
         """
-SELECT ?operation ?place ?start ?arrests ?agency WHERE {
+SELECT ?operation (GROUP_CONCAT(?name; separator=" / ") AS ?places) ?start ?arrests ?agency WHERE {
   ?operation dkg:arrests ?arrests ; dkg:inJurisdiction ?p ; dkg:startDate ?start .
-  ?p rdfs:label ?place .
+  ?p rdfs:label ?name .
   OPTIONAL { ?operation dkg:agency/rdfs:label ?agency }
 }
+GROUP BY ?operation ?start ?arrests ?agency
 ORDER BY DESC(?arrests) ?operation
 LIMIT 25
 """),
@@ -135,6 +138,29 @@ SELECT ?kind (COUNT(DISTINCT ?place) AS ?places) WHERE {
 }
 GROUP BY ?kind
 ORDER BY DESC(?places) ?kind
+"""),
+    Example(
+        "evidence-held",
+        "Places by how much evidence we hold",
+        "Each place with its tactic claims and operations, and how much of its page was read (to the "
+        "footer or cut off, in characters); least evidence first. A place with no claim has no "
+        "evidence in what was read, which is not evidence that it did nothing.",
+        """
+SELECT ?place ?name ?claims ?operations ?read ?characters WHERE {
+  {
+    SELECT ?place (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?op) AS ?operations) WHERE {
+      ?place a dkg:Jurisdiction .
+      OPTIONAL { ?place dkg:tacticClaim ?claim }
+      OPTIONAL { ?op dkg:inJurisdiction ?place }
+    }
+    GROUP BY ?place
+  }
+  ?place rdfs:label ?name .
+  OPTIONAL { ?place dkg:profilePage ?page .
+             OPTIONAL { ?page dkg:readExtent/rdfs:label ?read }
+             OPTIONAL { ?page dkg:charactersRead ?characters } }
+}
+ORDER BY ?claims ?operations ?name
 """),
     Example(
         "menu-without-evidence",

@@ -75,6 +75,9 @@ PROPERTIES: list[tuple[str, str, str | None, bool]] = [
     ("listedTactic", "dkg:listedTactic", ID, True),
     ("listVersion", "dkg:listVersion", None, False),
     ("inputForm", "dkg:inputForm", None, False),
+    ("readExtent", "dkg:readExtent", ID, False),
+    ("charactersRead", "dkg:charactersRead", "xsd:nonNegativeInteger", False),
+    ("inCounty", "dkg:inCounty", ID, True),
     # claims
     ("tactic", "dkg:tactic", ID, True),
     ("evidenceKind", "dkg:evidenceKind", ID, True),
@@ -83,12 +86,17 @@ PROPERTIES: list[tuple[str, str, str | None, bool]] = [
     ("sourceText", "dkg:sourceText", None, True),
     ("sourceHeading", "dkg:sourceHeading", None, True),
     # operations
-    ("inJurisdiction", "dkg:inJurisdiction", ID, False),
+    ("inJurisdiction", "dkg:inJurisdiction", ID, True),  # a joint operation is in several places
     ("startDate", "dkg:startDate", None, False),
     ("endDate", "dkg:endDate", None, False),
     ("ongoingSince", "dkg:ongoingSince", "xsd:boolean", False),
     ("tacticUnstated", "dkg:tacticUnstated", "xsd:boolean", False),
     ("arrests", "dkg:arrests", "xsd:nonNegativeInteger", False),
+    ("mixedArrests", "dkg:mixedArrests", "xsd:nonNegativeInteger", False),
+    ("circa", "dkg:circa", None, False),
+    ("confidence", "dkg:confidence", "xsd:decimal", False),
+    ("curatorAccepted", "dkg:curatorAccepted", "xsd:boolean", False),
+    ("editorialNote", "skos:editorialNote", EN, True),
     ("agency", "dkg:agency", ID, False),
     # sources
     ("bibliographicCitation", "dcterms:bibliographicCitation", None, False),
@@ -144,6 +152,8 @@ PROPERTIES: list[tuple[str, str, str | None, bool]] = [
     ("equivalentClass", "owl:equivalentClass", ID, True),
     ("equivalentProperty", "owl:equivalentProperty", ID, True),
     ("versionInfo", "owl:versionInfo", None, False),
+    ("deprecated", "owl:deprecated", "xsd:boolean", False),
+    ("isReplacedBy", "dcterms:isReplacedBy", ID, True),
     ("imports", "owl:imports", ID, True),
     ("first", "rdf:first", ID, False),
     ("rest", "rdf:rest", ID, False),
@@ -156,7 +166,7 @@ PROPERTIES: list[tuple[str, str, str | None, bool]] = [
 ]
 # nested the other way: a place's operations are the operations whose inJurisdiction it is
 REVERSE: list[tuple[str, str]] = [("operations", "dkg:inJurisdiction")]
-CLASSES = ["dkg:Jurisdiction", "dkg:State", "dkg:Tactic", "dkg:Operation", "dkg:Source", "dkg:Agency",
+CLASSES = ["dkg:Jurisdiction", "dkg:State", "dkg:County", "dkg:ReadExtent", "dkg:Tactic", "dkg:Operation", "dkg:Source", "dkg:Agency",
            "dkg:ProfilePage", "dkg:TacticClaim", "dkg:JurisdictionType", "dkg:EvidenceKind", "dkg:UsageFigure",
            "dkg:GazetteerLink", "skos:Concept", "skos:ConceptScheme", "geo:Geometry", "sf:Point",
            "owl:Class", "owl:ObjectProperty", "owl:DatatypeProperty", "owl:FunctionalProperty", "owl:Ontology",

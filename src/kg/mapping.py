@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import us
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from . import tactics as _tactics
 from .model import Operation, Profile, Source
@@ -35,6 +35,14 @@ def date_literal(value: str) -> Literal:
     """YYYY -> xsd:gYear, YYYY-MM -> xsd:gYearMonth, YYYY-MM-DD -> xsd:date."""
     dt = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
     return Literal(value, datatype=dt)
+
+
+def postal_codes() -> frozenset[str]:
+    """The USPS codes of the states, DC and the territories: the states a place may lie in."""
+    return _POSTAL
+
+
+_POSTAL = frozenset({s.abbr for s in us.states.STATES_AND_TERRITORIES} | {"DC"})
 
 
 def state_name(postal: str) -> str | None:
@@ -66,7 +74,11 @@ def add_agency(g: Graph, iris: Iris, state: str | None, name: str, page: URIRef 
 
 
 def operation_slug(p: Profile, op: Operation, taken: set[str]) -> str:
-    """Readable, stable within a profile: {place}-{start}-{first tactic}[-n]."""
+    """Readable, stable within a profile: {place}-{start}-{first tactic}[-n]; an event that
+    several places' pages report (`event` in the records) has the event's id, the same in each."""
+    if op.event:
+        taken.add(op.event)
+        return op.event
     when = op.start or op.circa or (f"to-{op.end}" if op.end else "undated")
     what = _tactics.slug(op.tactics[0]) if op.tactics else "unstated"
     base = f"{p.slug}-{when}-{what}"
@@ -78,7 +90,12 @@ def operation_slug(p: Profile, op: Operation, taken: set[str]) -> str:
 
 
 def operation_label(p: Profile, op: Operation) -> str:
+    """"Web Stings in Norwich, CT, 2008"; for an event reported by several places' pages the
+    label names no place (each page gives it the same one): "Reverse Stings by Pittsburgh
+    Bureau of Police, 2015-08"."""
     what = " and ".join(op.tactics) if op.tactics else "Action against buyers"
+    where = (f" by {op.agency}" if op.agency else " (reported by several places)") if op.event \
+        else f" in {jurisdiction_label(p)}"
     when = ""
     if op.start:
         when = f", since {op.start}" if op.since else f", {op.start}"
@@ -88,7 +105,7 @@ def operation_label(p: Profile, op: Operation) -> str:
         when = f", since the {op.circa}" if op.since else f", in the {op.circa}"
     elif op.end:
         when = f", until {op.end}"
-    return f"{what} in {jurisdiction_label(p)}{when}"
+    return f"{what}{where}{when}"
 
 
 def source_label(s: Source) -> str:
@@ -105,6 +122,8 @@ def profile_graph(g: Graph, p: Profile, iris: Iris) -> URIRef:
 
     add((j, RDF.type, DKG.Jurisdiction))
     add((j, RDFS.label, Literal(label, lang="en")))
+    for note in p.notes:
+        add((j, SKOS.editorialNote, Literal(note, lang="en")))
     add((j, SCHEMA.name, Literal(p.name, lang="en")))
     if p.state:
         add((j, DKG.state, iris.state(p.state)))
@@ -125,6 +144,10 @@ def profile_graph(g: Graph, p: Profile, iris: Iris) -> URIRef:
             add((page, DKG.inputForm, Literal(p.input_form)))
         if p.list_version:
             add((page, DKG.listVersion, Literal(p.list_version)))
+        if p.read_to_footer is not None:
+            add((page, DKG.readExtent, DKG.readToFooter if p.read_to_footer else DKG.readCutOff))
+        if p.read_chars is not None:
+            add((page, DKG.charactersRead, Literal(p.read_chars, datatype=XSD.nonNegativeInteger)))
         for name in p.listed_tactics:
             if name in _tactics.BY_NAME:
                 add((page, DKG.listedTactic, iris.tactic(_tactics.slug(name))))
@@ -211,6 +234,10 @@ def profile_graph(g: Graph, p: Profile, iris: Iris) -> URIRef:
             add((o, DKG.curatorAccepted, Literal(True)))
         if op.arrests is not None:
             add((o, DKG.arrests, Literal(op.arrests, datatype=XSD.nonNegativeInteger)))
+        if op.mixed_arrests is not None:
+            add((o, DKG.mixedArrests, Literal(op.mixed_arrests, datatype=XSD.nonNegativeInteger)))
+        for note in op.notes:
+            add((o, SKOS.editorialNote, Literal(note, lang="en")))
         if op.agency:
             add((o, DKG.agency, add_agency(g, iris, p.state, op.agency, page)))
         if op.text:

@@ -37,12 +37,15 @@ class Operation:
     end: str | None = None
     since: bool = False           # "since 1978": an ongoing practice begun then
     arrests: int | None = None    # buyers arrested; None when the page gives no count
+    mixed_arrests: int | None = None  # people arrested where the page counts buyers and others together
     agency: str | None = None
     text: str = ""                # the sentence(s) it came from, or a summary in our words
     text_is_quote: bool = True    # False when `text` is a curator's summary, not page text
     circa: str | None = None      # a decade the page gives instead of a year ("1980s")
     confidence: float | None = None  # how sure the reading is (0-1); None: a curator's record
     curated: bool = False            # a curator accepted the reading (kg review)
+    event: str | None = None      # the shared id of an event that several places' pages report
+    notes: list[str] = field(default_factory=list)  # curator's notes (why a value was corrected)
 
 
 @dataclass
@@ -79,6 +82,9 @@ class Profile:
     file: str | None = None                 # where it was read from, for error messages
     record: str | None = None               # which record in that file (line, key)
     input_form: str | None = None           # "text", "html" or "record"
+    read_to_footer: bool | None = None      # what was read of the page reached its footer (None: not known)
+    read_chars: int | None = None           # characters of the page that were read
+    notes: list[str] = field(default_factory=list)  # curator's notes on the record
 
     @property
     def best_population(self) -> int | None:
@@ -105,6 +111,8 @@ class Profile:
             "operations": [_operation_json(o) for o in self.operations],
             "partners": list(self.partners),
             "sources": [asdict(s) for s in self.sources],
+            "read_to_footer": self.read_to_footer,
+            "read_chars": self.read_chars,
             "warnings": list(self.warnings),
             "held": [_claim_json(x) if isinstance(x, TacticClaim) else _operation_json(x) for x in self.held],
             "file": self.file,
@@ -119,4 +127,6 @@ def _claim_json(c: TacticClaim) -> dict[str, Any]:
 def _operation_json(o: Operation) -> dict[str, Any]:
     return {"tactics": list(o.tactics), "start": o.start, "end": o.end, "since": o.since,
             "circa": o.circa, "arrests": o.arrests, "agency": o.agency, "text": o.text,
-            "confidence": o.confidence, "curated": o.curated}
+            "confidence": o.confidence, "curated": o.curated,
+            **({"mixed_arrests": o.mixed_arrests} if o.mixed_arrests is not None else {}),
+            **({"event": o.event} if o.event else {})}

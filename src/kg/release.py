@@ -23,6 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
 from .bounded import describe_shape
 from . import tables
+from .errors import KgError
 from .jsonld import context_document
 from .turtle import Writer, header, prefixes_for
 from .vocab import DKG, FOAF, PREFIXES
@@ -84,17 +85,26 @@ def _gzip(path: Path) -> Path:
 def counts(store: ox.Store) -> dict[str, int]:
     q = {
         "jurisdictions": "dkg:Jurisdiction", "operations": "dkg:Operation", "tactics": "dkg:Tactic",
-        "sources": "dkg:Source", "states": "dkg:State", "agencies": "dkg:Agency",
+        "sources": "dkg:Source", "agencies": "dkg:Agency",
     }
     out = {}
     for key, cls in q.items():
         r = store.query(f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} }}")
         out[key] = int(next(iter(r))["n"].value)
+    # the states the places lie in (not the State resources: every state and territory has
+    # one), DC apart
+    codes = {row["c"].value for row in store.query(
+        f"PREFIX dkg: <{DKG}> SELECT DISTINCT ?c WHERE {{ ?j a dkg:Jurisdiction ; dkg:state/dkg:postalCode ?c }}")}
+    out["states"] = len(codes - {"DC"})
+    out["dc"] = int("DC" in codes)
+    r = store.query(f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a dkg:TacticClaim }}")
+    out["claims"] = int(next(iter(r))["n"].value)
     r = store.query(f"PREFIX dkg: <{DKG}> SELECT (SUM(?a) AS ?n) WHERE {{ ?o dkg:arrests ?a }}")
     row = next(iter(r))
     out["arrests"] = int(row["n"].value) if row["n"] is not None else 0
     out["places_using_tactics"] = int(next(iter(store.query(
         f"PREFIX dkg: <{DKG}> SELECT (COUNT(DISTINCT ?j) AS ?n) WHERE {{ ?j dkg:usesTactic ?t }}")))["n"].value)
+    out["places_without_evidence"] = out["jurisdictions"] - out["places_using_tactics"]
     return out
 
 
@@ -200,6 +210,13 @@ def _frag(iri: str) -> str:
 
 
 def _prune(rel_dir: Path, keep: set[str]) -> None:
+    """Remove finished releases beyond the last KEEP_RELEASES (never the one `dist` points at,
+    which after `kg rollback` may be an older one) and folders of builds that died."""
+    out = rel_dir.parent / rel_dir.name[1:].removesuffix("-releases")
+    try:
+        keep = keep | {out.resolve(strict=True).name} if out.is_symlink() else keep
+    except OSError:
+        pass
     dirs = sorted((d for d in rel_dir.iterdir() if d.is_dir()), key=lambda d: d.name)
     finished = [d for d in dirs if (d / "release.json").exists() and not d.name.startswith("tmp-")]
     for d in finished[:-KEEP_RELEASES]:
@@ -266,7 +283,10 @@ class ReleaseWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def finish(self, *, report: Graph, extra_files: dict[str, bytes], meta: dict,
-               void_extra=None) -> ReleaseInfo:
+               void_extra=None, guard=None) -> ReleaseInfo:
+        """Write the rest of the release and publish it. `guard(counts)` may refuse it: a
+        message it returns (e.g. the release would shrink) raises Refused, and nothing is
+        published."""
         tmp, base = self.tmp, self.base
         self._nt.close()
         self._js.write("\n]}\n")
@@ -297,13 +317,18 @@ class ReleaseWriter:
                 self.step("dumps")
                 void = void_stats(store, base, created_s)
                 stats = counts(store)
-                shape_ = shape(store)
+                refused = guard(stats) if guard is not None else None
+                shape_ = shape(store) if refused is None else {}
                 triples = len(store)
                 table_files = tables.write(store, base, site_root(base))
             finally:
                 files: dict[str, dict] = {}
                 for job in jobs:  # wait for them even when the above failed: they write into tmp
                     files.update(job.result())
+        if refused is not None:
+            del store
+            self.abort()
+            raise Refused(refused)
         self.step("gzip")
         report.serialize(destination=str(tmp / "validation-report.ttl"), format="turtle")
         for name, data in {**extra_files, **table_files}.items():
@@ -325,9 +350,14 @@ class ReleaseWriter:
         final = self.rel_dir / rid
         os.rename(tmp, final)
         self.step("before-swap")
+        served = current_release(self.out)  # a running server may still answer from it
         publish(self.out, final)
-        _prune(self.rel_dir, keep={final.name})
+        _prune(self.rel_dir, keep={final.name} | ({served} if served else set()))
         return info
+
+
+class Refused(KgError):
+    """A release that was built but not published (its guard said no)."""
 
 
 def publish(out: Path, target: Path) -> None:
@@ -346,3 +376,50 @@ def publish(out: Path, target: Path) -> None:
 def read_release(dist: Path) -> ReleaseInfo:
     data = json.loads((dist / "release.json").read_text(encoding="utf-8"))
     return ReleaseInfo(**data)
+
+
+# ---------------------------------------------------------------- kept releases
+
+def kept_releases(out: Path) -> list[ReleaseInfo]:
+    """The finished releases kept beside `out`, oldest first."""
+    rel_dir = releases_dir(out)
+    if not rel_dir.is_dir():
+        return []
+    found = []
+    for d in rel_dir.iterdir():
+        if d.is_dir() and not d.name.startswith("tmp-") and (d / "release.json").is_file():
+            try:
+                info = read_release(d)
+            except (OSError, ValueError, TypeError):
+                continue
+            if info.id == d.name:
+                found.append(info)
+    return sorted(found, key=lambda i: (i.created, i.id))
+
+
+def current_release(out: Path) -> str | None:
+    """The id of the release `out` points at, if any."""
+    try:
+        target = out.resolve(strict=True)
+    except OSError:
+        return None
+    return target.name if (target / "release.json").is_file() else None
+
+
+def rollback(out: Path, rid: str | None = None) -> tuple[str | None, str]:
+    """Point `out` at a kept release: `rid`, or the one published before the current one.
+    Returns (the id it pointed at, the id it points at now)."""
+    kept = kept_releases(out)
+    now = current_release(out)
+    ids = [i.id for i in kept]
+    if rid is None:
+        if now not in ids:
+            raise KgError(f"{out} does not point at a kept release; name one: {', '.join(ids) or 'none kept'}")
+        pos = ids.index(now)
+        if pos == 0:
+            raise KgError(f"{now} is the oldest kept release: there is none before it")
+        rid = ids[pos - 1]
+    elif rid not in ids:
+        raise KgError(f"no kept release {rid!r} beside {out}; kept: {', '.join(ids) or 'none'} (`kg releases` lists them)")
+    publish(out, releases_dir(out) / rid)
+    return now, rid

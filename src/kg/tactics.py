@@ -67,3 +67,44 @@ def normalise(label: str) -> str | None:
 def slug(name: str) -> str:
     """The kebab-case IRI name of a tactic given by its exact name."""
     return BY_NAME[name].slug
+
+
+# ---------------------------------------------------------------- `kg tactics`
+
+def add_arguments(p) -> None:
+    p.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+
+
+def scheme_rows() -> list[dict]:
+    """The tactics of the SKOS scheme in ontology/tactics.ttl: name, code, IRI, other labels."""
+    from rdflib import Graph
+    from rdflib.namespace import RDF, SKOS
+
+    from .validate import ontology_dir
+    from .vocab import DKG
+
+    g = Graph().parse(ontology_dir() / "tactics.ttl", format="turtle")
+    rows = []
+    for t in g.subjects(RDF.type, DKG.Tactic):
+        rows.append({"name": str(g.value(t, SKOS.prefLabel)), "notation": str(g.value(t, SKOS.notation) or ""),
+                     "iri": str(t), "alt_labels": sorted(str(a) for a in g.objects(t, SKOS.altLabel)),
+                     "definition": str(g.value(t, SKOS.definition) or "")})
+    order = {name: i for i, name in enumerate(TACTIC_NAMES)}
+    return sorted(rows, key=lambda r: (order.get(r["name"], len(order)), r["name"]))
+
+
+def run(args) -> int:
+    import json
+    import sys
+
+    rows = scheme_rows()
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    print(f"{len(rows)} tactics (ontology/tactics.ttl); use these names in records:")
+    for r in rows:
+        also = f"  (also: {', '.join(r['alt_labels'])})" if r["alt_labels"] else ""
+        print(f"  {r['name'].ljust(width)}  {r['notation']:3} {r['iri'].rsplit('/', 1)[-1]}{also}")
+    return 0

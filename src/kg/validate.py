@@ -35,6 +35,7 @@ class Problem:
     field: str
     message: str
     severity: str = "Violation"
+    unreadable: bool = False  # the file could not be read at all (kg validate: exit 2)
 
     def line(self) -> str:
         return f"{self.file}: {self.record}: {self.field}: {self.message}"
@@ -255,36 +256,53 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .build import graph_for_profiles, reference_graph
-    from .errors import InputError
-    from .load import profile_files, read_file
+    from .build import graph_for_profiles, problem_of, reference_graph
+    from .errors import sort_key
+    from .load import duplicate, profile_files, read_file_checked
 
     paths = [Path(p) for p in args.paths] or [Path("dist") / "kg.nt"]
     data = Graph()
     profiles = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
     for path in paths:
+        if not path.exists():
+            problems.append(Problem(str(path), "-", "-", "no such file or folder", unreadable=True))
+            continue
         files = profile_files(path) if path.is_dir() else [path]
         for f in files:
             fmt = GRAPH_FORMATS.get(f.suffix.lower())
-            try:
-                if fmt:
+            if fmt:
+                try:
                     data.parse(f, format=fmt)
+                except Exception as e:  # rdflib raises many kinds for bad syntax
+                    problems.append(Problem(str(f), "-", "-", f"unreadable graph: {e}", unreadable=True))
+                continue
+            got = read_file_checked(f)
+            problems.extend(problem_of(e) for e in got.problems)
+            dup = set()
+            for slug, record in got.slugs:
+                if slug in seen:
+                    problems.append(problem_of(duplicate(str(f), slug, record, seen[slug])))
+                    dup.add(slug)
                 else:
-                    profiles.extend(read_file(f))
-            except InputError as e:
-                print(e.line(), file=sys.stderr)
-                return 2
-            except Exception as e:  # rdflib raises many kinds for bad syntax
-                print(f"{f}: -: -: unreadable graph: {e}", file=sys.stderr)
-                return 2
+                    seen[slug] = str(f)
+            profiles.extend(p for p in got.profiles if p.slug not in dup)
     where: dict[str, Where] = {}
     if profiles:
         data += graph_for_profiles(profiles, where=where, base=args.base_uri)
     data += reference_graph(args.base_uri)  # tactics, states and types the data may refer to
-    ok, _, problems = validate_graph(data, where, default_file=str(paths[0]))
+    ok, _, shacl = validate_graph(data, where, default_file=str(paths[0]))
+    problems = sorted(set(problems + shacl), key=sort_key)
     for p in problems:
-        print(f"{p.severity}: {p.line()}")
+        print(f"{'Unreadable' if p.unreadable else p.severity}: {p.line()}")
     n_v = sum(p.severity == "Violation" for p in problems)
-    print(f"{'conforms' if ok else 'does not conform'}: {len(data)} triples, {n_v} violations, "
+    n_u = sum(p.unreadable for p in problems)
+    files = len({p.file for p in problems if p.severity == "Violation"})
+    verdict = "conforms" if not n_v else "does not conform"
+    print(f"{verdict}: {len(data)} triples, {n_v} violations ({n_u} unreadable) in {files} file(s), "
           f"{len(problems) - n_v} warnings")
-    return 0 if ok else 1
+    if n_u:
+        print(f"kg validate: {n_u} file(s) could not be read", file=sys.stderr)
+        return 2
+    return 0 if not n_v else 1

@@ -24,7 +24,7 @@ PREFIXES = {
 }
 
 # The kinds of resource that have /id/{kind}/{slug} IRIs.
-KINDS = ("jurisdiction", "tactic", "operation", "source", "state", "agency")
+KINDS = ("jurisdiction", "tactic", "operation", "source", "state", "agency", "county")
 
 
 def slugify(text: str) -> str:

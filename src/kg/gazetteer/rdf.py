@@ -107,15 +107,101 @@ def add_link_triples(g: Graph, subject: URIRef, link: Link) -> None:
 
     # Census identifiers: only codes that identify this jurisdiction itself, and only when certain
     # (a linked match, or a county whose Census code is known though GeoNames lacks it).
-    if link.county_fips and link.county_is_self and (linked or link.feature == "county"):
+    # The county a place lies in is linked by dkg:inCounty, resolved over the whole release
+    # (county_links, add_county_links): to the county's own jurisdiction where the graph has it.
+    if own_county(link):
+        g.add((subject, RDF.type, DKG.County))
         g.add((subject, DKG.countyFips, _id(link.county_fips)))
         if link.gnis:
             g.add((subject, DKG.gnisId, _id(link.gnis)))
         g.add((node, PROV.wasDerivedFrom, CENSUS_DATASET))
-    elif link.county_fips and linked:
-        g.add((subject, DKG.inCountyFips, _id(link.county_fips)))
     if link.place_geoid and linked:
         g.add((subject, DKG.placeGeoid, _id(link.place_geoid)))
+
+
+def own_county(link: Link) -> str | None:
+    """The county FIPS code that identifies the jurisdiction itself (a county, parish,
+    independent city or consolidated city-county), when certain."""
+    if link.county_fips and link.county_is_self and (link.linked or link.feature == "county"):
+        return link.county_fips
+    return None
+
+
+def containing_counties(link: Link) -> list[str]:
+    """The FIPS codes of the counties a linked place lies in: its GeoNames county; in
+    Connecticut that is the 2022 planning region, and the historical county (which most
+    published statistics still use) is added from the `zipcodes` package's county of the town."""
+    if not link.linked or link.county_is_self or not link.county_fips:
+        return []
+    out = [link.county_fips]
+    if link.state == "CT" and link.label:
+        hist = ct_historical_county(link.label)
+        if hist and hist not in out:
+            out.append(hist)
+    return out
+
+
+def ct_historical_county(town: str) -> str | None:
+    """The FIPS code of the historical Connecticut county a town lies in, where every ZIP code
+    of that name in the `zipcodes` package (USPS data) agrees on it."""
+    import zipcodes
+
+    from .data import gazetteer
+    from .names import county_core
+
+    names = {z["county"] for z in zipcodes.filter_by(city=town, state="CT") if z.get("county")}
+    if len(names) != 1:
+        return None
+    found = [c for c in gazetteer().counties_named("CT", county_core(names.pop())) if c.geonameid is None]
+    return found[0].fips if len(found) == 1 else None
+
+
+COUNTY_NOTES = {
+    "planning-region": "One of Connecticut's nine planning regions, its county-equivalents in Census geography since 2022.",
+    "ct-historical": ("One of Connecticut's eight historical counties: without government since 1960 and "
+                      "replaced by planning regions in Census geography in 2022, but still the unit of most "
+                      "published statistics."),
+}
+
+
+def add_county_links(g: Graph, iris, links: list[tuple[str, list[str]]], selves: dict[str, str]) -> None:
+    """dkg:inCounty from each place to each county it lies in: the county's own jurisdiction
+    where the release has it (selves: FIPS -> jurisdiction IRI), else a dkg:County resource
+    {base}county/{fips} with its name, state, code and GeoNames link."""
+    from .data import gazetteer
+
+    gz = gazetteer()
+    minted: set[str] = set()
+    for j, codes in links:
+        for fips in codes:
+            target = selves.get(fips)
+            if target is None:
+                target = str(iris.of("county", fips))
+                if fips not in minted:
+                    minted.add(fips)
+                    _add_county(g, URIRef(target), fips, gz, iris)
+            g.add((URIRef(j), DKG.inCounty, URIRef(target)))
+
+
+def _add_county(g: Graph, c_iri: URIRef, fips: str, gz, iris) -> None:
+    c = gz.counties.get(fips)
+    st = next((s for s in gz.states.values() if s.fips == fips[:2]), None)
+    name = (c.name if c else None) or f"County {fips}"
+    g.add((c_iri, RDF.type, DKG.County))
+    g.add((c_iri, RDFS.label, Literal(f"{name}, {st.postal}" if st else name, lang="en")))
+    g.add((c_iri, DKG.countyFips, _id(fips)))
+    g.add((c_iri, PROV.wasDerivedFrom, CENSUS_DATASET))
+    if st is not None:
+        g.add((c_iri, DKG.state, iris.state(st.postal)))
+    if c is not None and c.gnis:
+        g.add((c_iri, DKG.gnisId, _id(c.gnis)))
+    if c is not None and c.geonameid:
+        gn = URIRef(f"{GEONAMES}{c.geonameid}/")
+        g.add((c_iri, SKOS.exactMatch, gn))
+        g.add((c_iri, DKG.geonamesId, _id(str(c.geonameid))))
+    if fips.startswith("09"):
+        kind = "ct-historical" if c is not None and c.geonameid is None else "planning-region"
+        g.add((c_iri, RDFS.comment, Literal(COUNTY_NOTES[kind], lang="en")))
 
 
 def add_state_triples(g: Graph, state_iri: URIRef, postal: str) -> None:

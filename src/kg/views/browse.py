@@ -46,7 +46,10 @@ def table() -> dict:
             places[j] = {"iri": j, "label": _v(r, "label"), "state": _v(r, "state") or "",
                          "kind": _v(r, "kind") or "", "population": int(pop) if pop and pop.isdigit() else None,
                          "lat": _float(_v(r, "lat")), "long": _float(_v(r, "long")),
-                         "tactics": set(), "years": set(), "operations": 0, "arrests": 0, "ops": []}
+                         "tactics": set(), "years": set(), "operations": 0, "ops": [],
+                         # buyers arrested where a count is given: None = unknown (never 0), and
+                         # how many of the place's operations give no count
+                         "arrests": None, "arrests_unknown": 0, "read": None}
         tactics: dict[str, str] = {}
         for r in eng.select(PREFIX + "SELECT ?t ?l WHERE { ?t a dkg:Tactic ; skos:prefLabel ?l }"):
             tactics[_v(r, "t")] = _v(r, "l")
@@ -56,6 +59,11 @@ def table() -> dict:
         for r in eng.select(PREFIX + "SELECT ?j ?t WHERE { ?j dkg:usesTactic ?t }"):
             if _v(r, "j") in places:
                 places[_v(r, "j")]["tactics"].add(_v(r, "t"))
+        for r in eng.select(PREFIX + """SELECT ?j ?e WHERE { ?j dkg:profilePage/dkg:readExtent ?e }"""):
+            if _v(r, "j") in places:
+                places[_v(r, "j")]["read"] = _v(r, "e").rsplit("#", 1)[-1]
+        # an operation reported by several places (a joint operation) counts for each of them
+        # here, but is one event: every total below counts each operation once
         years: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         ops: dict[str, dict] = {}
         for r in eng.select(PREFIX + """SELECT ?op ?label ?j ?d ?e ?since ?a ?agency ?agencyl WHERE {
@@ -64,22 +72,27 @@ def table() -> dict:
               OPTIONAL { ?op dkg:ongoingSince ?since } OPTIONAL { ?op dkg:arrests ?a }
               OPTIONAL { ?op dkg:agency ?agency OPTIONAL { ?agency rdfs:label ?agencyl } } }"""):
             o = _v(r, "op")
-            if o in ops:
-                continue
             p = places.get(_v(r, "j"))
             raw = _v(r, "a")
             a = int(raw) if raw is not None and raw.isdigit() else None
             y = (_v(r, "d") or "")[:4]
-            ops[o] = {"iri": o, "label": _v(r, "label") or "", "place": _v(r, "j"), "start": _v(r, "d"),
-                      "end": _v(r, "e"), "since": _v(r, "since") == "true", "arrests": a,
-                      "agency": _v(r, "agency"), "agency_label": _v(r, "agencyl") or "", "tactics": set(),
-                      "year": y if y.isdigit() else ""}
-            if p is not None:
+            if p is not None and o not in p["ops"]:
                 p["operations"] += 1
-                p["arrests"] += a or 0
+                if a is None:
+                    p["arrests_unknown"] += 1
+                else:
+                    p["arrests"] = (p["arrests"] or 0) + a
                 p["ops"].append(o)
                 if y.isdigit():
                     p["years"].add(y)
+            if o in ops:
+                if _v(r, "j") not in ops[o]["places"]:
+                    ops[o]["places"].append(_v(r, "j"))
+                continue
+            ops[o] = {"iri": o, "label": _v(r, "label") or "", "place": _v(r, "j"), "places": [_v(r, "j")],
+                      "start": _v(r, "d"), "end": _v(r, "e"), "since": _v(r, "since") == "true", "arrests": a,
+                      "agency": _v(r, "agency"), "agency_label": _v(r, "agencyl") or "", "tactics": set(),
+                      "year": y if y.isdigit() else ""}
             if y.isdigit():
                 years[y][0] += 1
                 years[y][1] += a or 0
@@ -88,7 +101,7 @@ def table() -> dict:
                 ops[_v(r, "op")]["tactics"].add(_v(r, "t"))
         for o in ops.values():
             p = places.get(o["place"])
-            o["place_label"] = p["label"] if p else ""
+            o["place_label"] = " and ".join(places[x]["label"] for x in o["places"] if x in places) if p else ""
             o["state"] = p["state"] if p else ""
             o["kind"] = p["kind"] if p else ""
         rows = sorted(places.values(), key=lambda p: (p["label"] or "").lower())
@@ -111,10 +124,12 @@ def counts() -> dict:
         return dict(s.release.counts, triples=s.release.triples)
     t = table()
     rows = t["rows"]
-    return {"jurisdictions": len(rows), "operations": sum(r["operations"] for r in rows),
-            "tactics": len(t["tactics"]), "arrests": sum(r["arrests"] for r in rows),
+    return {"jurisdictions": len(rows), "operations": len(t["ops"]),  # events, each once
+            "tactics": len(t["tactics"]), "arrests": sum(o["arrests"] or 0 for o in t["ops"]),
             "places_using_tactics": sum(1 for r in rows if r["tactics"]),
-            "states": len({r["state"] for r in rows if r["state"]})}
+            "states": len({r["state"] for r in rows if r["state"]} - {"DC"}),
+            "dc": int(any(r["state"] == "DC" for r in rows)),
+            "places_without_evidence": sum(1 for r in rows if not r["tactics"])}
 
 
 def tactic_chart() -> tuple:
@@ -188,7 +203,9 @@ def landing():
 
 # ----------------------------------------------------------------------------- lists with facets
 
-FACETS = ("state", "kind", "tactic", "year")
+FACETS = ("state", "kind", "tactic", "year", "evidence")
+# the evidence facet: whether what was read of a place's page holds any evidence of a tactic
+EVIDENCE = {"some": "evidence of a tactic", "none": "no evidence in what was read"}
 ALL_OF = frozenset({"tactic"})  # several tactics: places (operations) with all of them; other facets: any of
 FORMATS = ("html", "csv", "json")
 
@@ -232,6 +249,10 @@ def _choices(facet: str, t: dict) -> dict[str, str]:
         return out
     if facet == "kind":
         return {r["kind"].lower(): r["kind"] for r in t["rows"] if r["kind"]}
+    if facet == "evidence":
+        out = {k: k for k in EVIDENCE}
+        out.update({label: k for k, label in EVIDENCE.items()})
+        return out
     if facet == "tactic":
         out = {k.rsplit("/", 1)[-1]: k.rsplit("/", 1)[-1] for k in t["tactics"]}
         out.update({label.lower(): k.rsplit("/", 1)[-1] for k, label in t["tactics"].items()})
@@ -270,7 +291,7 @@ def read_selection(t: dict, path: str, sorts: tuple[str, ...]) -> Selection:
         sel.sort = sort
     for f, v, near in bad:
         what = {"state": "state", "kind": "kind of place", "tactic": "tactic", "year": "year (YYYY)",
-                "sort": "column to sort by"}[f]
+                "evidence": "evidence value (some or none)", "sort": "column to sort by"}[f]
         msg = f"{f}={v!r}: there is no such {what}"
         if f == "tactic":
             msg += " (the tactics are " + ", ".join(sorted(k.rsplit("/", 1)[-1] for k in t["tactics"])) + ")"
@@ -336,8 +357,8 @@ def _slug(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-PLACE_COLUMNS = ["place", "label", "state", "kind", "population", "tactics", "operations", "arrests_reported",
-                 "first_year", "last_year", "lat", "long"]
+PLACE_COLUMNS = ["place", "label", "state", "kind", "population", "tactics", "evidence", "read_extent",
+                 "operations", "arrests_reported", "operations_without_count", "first_year", "last_year", "lat", "long"]
 PLACE_SORTS = {"label": lambda r: (r["label"] or "").lower(), "state": lambda r: r["state"] or None,
                "kind": lambda r: r["kind"] or None, "population": lambda r: r["population"],
                "tactics": lambda r: len(r["tactics"]), "operations": lambda r: r["operations"],
@@ -348,7 +369,9 @@ def place_row(r: dict) -> dict:
     ys = sorted(r["years"])
     return {"place": r["iri"], "label": r["label"], "state": r["state"], "kind": r["kind"],
             "population": r["population"], "tactics": sorted(_slug(x) for x in r["tactics"]),
+            "evidence": "some" if r["tactics"] else "none", "read_extent": r["read"],
             "operations": r["operations"], "arrests_reported": r["arrests"],
+            "operations_without_count": r["arrests_unknown"],
             "first_year": int(ys[0]) if ys else None, "last_year": int(ys[-1]) if ys else None,
             "lat": r["lat"], "long": r["long"]}
 
@@ -372,6 +395,8 @@ def jurisdictions(ext: str | None = None):
         if v["tactic"] and skip != "tactic" and not all(tactic_iri[x] in r["tactics"] for x in v["tactic"]):
             return False
         if v["year"] and skip != "year" and not (r["years"] & set(v["year"])):
+            return False
+        if v["evidence"] and skip != "evidence" and ("some" if r["tactics"] else "none") not in v["evidence"]:
             return False
         if sel.q and sel.q.lower() not in (r["label"] or "").lower():
             return False
@@ -397,7 +422,8 @@ def jurisdictions(ext: str | None = None):
                         ops[ops_by_iri[o]["year"]] += 1
         out = []
         for x, n in c.items():
-            label = t["tactics"].get(tactic_iri.get(x, ""), x) if name == "tactic" else x
+            label = (t["tactics"].get(tactic_iri.get(x, ""), x) if name == "tactic"
+                     else EVIDENCE.get(x, x) if name == "evidence" else x)
             out.append({"value": x, "label": label, "n": n, "ops": ops.get(x), "on": x in v[name],
                         "href": sel.toggled(path, name, x)})
         for x in v[name]:  # a chosen value no place has stays visible, to be unchosen
@@ -413,6 +439,7 @@ def jurisdictions(ext: str | None = None):
         "kind": facet("kind", lambda r: [r["kind"]] if r["kind"] else []),
         "tactic": facet("tactic", lambda r: [_slug(k) for k in r["tactics"]]),
         "year": facet("year", lambda r: sorted(r["years"])),
+        "evidence": facet("evidence", lambda r: ["some" if r["tactics"] else "none"]),
     }
     from .. import usmap
 

@@ -27,7 +27,7 @@ P = {name: str(DKG) + name for name in (
     "quote", "summary", "sourceHeading", "inJurisdiction", "agency", "startDate", "endDate", "ongoingSince",
     "arrests", "citedSource", "gazetteerLink", "linkTarget", "linkPredicate", "linkConfidence", "linkReason",
     "population", "state", "jurisdictionType", "usageFigure", "placeCount", "Operation", "TacticClaim",
-    "postalCode", "tacticUnstated")}
+    "postalCode", "tacticUnstated", "mixedArrests", "readExtent", "charactersRead", "inCounty")}
 PREFIX = f"""PREFIX dkg: <{DKG}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <{SKOS}>
@@ -161,8 +161,8 @@ def operations(iri: str, pred: str) -> list[dict]:
         rows.append({
             "iri": op, "label": one(RDFS_LABEL)[0], "start": one(P["startDate"])[0], "end": one(P["endDate"])[0],
             "since": bool(props.get(P["ongoingSince"])) and one(P["ongoingSince"])[0].value == "true",
-            "arrests": one(P["arrests"])[0], "agency": one(P["agency"]),
-            "place": one(P["inJurisdiction"]),
+            "arrests": one(P["arrests"])[0], "mixed": one(P["mixedArrests"])[0], "agency": one(P["agency"]),
+            "place": one(P["inJurisdiction"]), "places": props.get(P["inJurisdiction"], []),
             "tactics": sorted(props.get(P["tactic"], []), key=lambda x: x[1] or ""),
             "quote": [t for t, _ in props.get(P["quote"], [])],
             "summary": [t for t, _ in props.get(P["summary"], [])],
@@ -199,8 +199,12 @@ def resource_page(kind: str, slug: str):
                                "derived": props.get("http://www.w3.org/ns/prov#wasDerivedFrom", [])})
         claims.sort(key=lambda c: (c["tactic"][1] or ""))
         ctx["claims"] = claims
-        ctx["menu"] = sorted(((t, l) for pg in related(iri, f"<{P['profilePage']}>").values()
+        pages = related(iri, f"<{P['profilePage']}>")
+        ctx["menu"] = sorted(((t, l) for pg in pages.values()
                               for t, l in pg.get(P["listedTactic"], [])), key=lambda x: x[1] or "")
+        # how much of the page was read: (extent IRI, its label, characters) per page
+        ctx["read"] = [((pg.get(P["readExtent"]) or [(None, None)])[0],
+                        (pg.get(P["charactersRead"]) or [(None, None)])[0][0]) for pg in pages.values()]
         ctx["evidenced"] = {c["tactic"][0].value for c in claims if c["tactic"][0]}
         ctx["operations"] = operations(iri, P["inJurisdiction"])
         ctx["sources"] = sorted(related(iri, f"<{P['citedSource']}>").items())
