@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.cli import main
+from kg.parse.confidence import DEFAULT_MIN_CONFIDENCE
 
 DKG = "https://w3id.org/demand-kg/ontology#"
 ID = "https://w3id.org/demand-kg/id/"
@@ -59,28 +60,32 @@ def release_graph(out: Path) -> Graph:
 
 def test_build_publishes_what_reaches_the_threshold(data, tmp_path, capsys):
     out = tmp_path / "dist"
-    assert main(["build", "--data", str(data), "--out", str(out)]) == 0
+    assert main(["build", "--data", str(data), "--out", str(out), "--min-confidence", "0.7"]) == 0
     g = release_graph(out)
-    assert (SURE, None, None) in g and (UNSURE, None, None) not in g  # 0.65 < the default 0.7
+    assert (SURE, None, None) in g and (UNSURE, None, None) not in g  # 0.65 < 0.7
     conf = g.value(CLAIM, URIRef(DKG + "confidence"))
     assert conf is not None and conf.datatype == XSD.decimal and float(conf) >= 0.7
     void = Graph().parse(out / "void.ttl")
     assert Literal("0.70", datatype=XSD.decimal) in set(void.objects(None, URIRef(DKG + "minConfidence")))
-    # a lower threshold publishes the uncertain reading too, with its confidence
-    assert main(["build", "--data", str(data), "--out", str(out), "--min-confidence", "0.5"]) == 0
+    # the default threshold publishes the uncertain reading too, with its confidence
+    assert main(["build", "--data", str(data), "--out", str(out), "--allow-shrink"]) == 0
     g = release_graph(out)
     assert float(g.value(UNSURE, URIRef(DKG + "confidence"))) < 0.7
+    void = Graph().parse(out / "void.ttl")
+    assert Literal(f"{DEFAULT_MIN_CONFIDENCE:.2f}", datatype=XSD.decimal) in set(
+        void.objects(None, URIRef(DKG + "minConfidence")))
 
 
 def test_review_lists_then_accepts_and_rejects(data, tmp_path):
     page = str(data / "profiles" / "ridgeton-ks.txt")
-    r = kg("review", page, "--data", str(data))
+    r = kg("review", page, "--data", str(data), "--min-confidence", "0.7")
     assert r.returncode == 0, r.stderr
     assert "1 reading(s) held below confidence 0.7" in r.stdout
     assert "[1] operation:2019-05:Reverse Stings  confidence 0.65  held" in r.stdout
     assert "| In May 2019, Ridgeton police ran a sting at a motel" in r.stdout  # the sentence, to judge by
 
-    r = kg("review", page, "--data", str(data), "--accept", "1", "--note", "six men arrested: a reverse sting")
+    r = kg("review", page, "--data", str(data), "--min-confidence", "0.7", "--accept", "1",
+           "--note", "six men arrested: a reverse sting")
     assert r.returncode == 0, r.stderr
     record = data / "places" / "ridgeton-ks.yaml"
     doc = yaml.safe_load(record.read_text(encoding="utf-8"))
@@ -89,7 +94,7 @@ def test_review_lists_then_accepts_and_rejects(data, tmp_path):
     assert "Ridgeton police ran a sting" not in record.read_text(encoding="utf-8")  # no page text kept
 
     out = tmp_path / "dist"
-    assert kg("build", "--data", str(data), "--out", str(out)).returncode == 0
+    assert kg("build", "--data", str(data), "--out", str(out), "--min-confidence", "0.7").returncode == 0
     g = release_graph(out)
     assert (UNSURE, URIRef(DKG + "curatorAccepted"), Literal(True)) in g
     assert (UNSURE, URIRef(DKG + "arrests"), Literal(6, datatype=XSD.nonNegativeInteger)) in g
@@ -97,10 +102,11 @@ def test_review_lists_then_accepts_and_rejects(data, tmp_path):
     # a published reading can be rejected: the next build leaves it out
     r = kg("review", page, "--data", str(data), "--reject", "operation:2010:Reverse Stings")
     assert r.returncode == 0, r.stderr
-    assert kg("build", "--data", str(data), "--out", str(out)).returncode == 0
+    assert kg("build", "--data", str(data), "--out", str(out), "--min-confidence", "0.7",
+              "--allow-shrink").returncode == 0
     g = release_graph(out)
     assert (SURE, None, None) not in g and (UNSURE, None, None) in g
-    listed = kg("review", page, "--data", str(data)).stdout
+    listed = kg("review", page, "--data", str(data), "--min-confidence", "0.7").stdout
     assert "operation:2010:Reverse Stings  confidence 0.95  rejected" in listed
 
 

@@ -301,9 +301,30 @@ class ReleaseWriter:
             # from the N-Triples as written (the store would give numbers in canonical form),
             # each part's lines sorted, so a subject's triples come together (kg.turtle)
             pre = prefixes_for(base)
+            # a subject whose triples come in several parts (a place and its county link, made
+            # once the whole release is read) is written once, whole, at the end
+            seen, split, run = set(), set(), None
+            for t in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES):
+                if t.subject != run:
+                    run = t.subject
+                    (split if run in seen else seen).add(run)
+            del seen
+            late = []
             with (tmp / "kg.ttl").open("wb") as f:
                 f.write(header(pre))
-                Writer(f, pre).write(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
+                w = Writer(f, pre)
+
+                def early():
+                    for t in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES):
+                        if t.subject in split:
+                            late.append(t)
+                        else:
+                            yield t
+
+                if w.write(early()) and late:
+                    f.write(b"\n")
+                late.sort(key=lambda t: (str(t.subject), t.predicate.value, str(t.object)))
+                w.write(late)
             return _gzip_and_sum(tmp / "kg.ttl")
 
         # The Turtle dump, the gzips and checksums run in threads beside the store's bulk load

@@ -108,7 +108,8 @@ def columns(base: str) -> dict[str, list[dict]]:
             _col("geonames_id", D + "geonamesId", "token", desc="GeoNames ID, when the link is exact"),
             _col("wikidata_id", D + "wikidataId", "token", desc="Wikidata item, when the link is exact"),
             _col("county_fips", D + "countyFips", "token", desc="the county's FIPS code (counties)"),
-            _col("in_county_fips", D + "inCountyFips", "token", desc="FIPS code of the county the place lies in"),
+            _col("in_county", D + "inCounty", "iri", " ",
+                 desc="the county it lies in (in Connecticut, the planning region and the historical county)"),
             _col("gnis_id", D + "gnisId", "token", desc="GNIS code (counties)"),
             _col("place_geoid", D + "placeGeoid", "token", desc="Census place GEOID"),
             _col("exact_matches", SKOS + "exactMatch", "iri", " ", desc="the same place in GeoNames and Wikidata"),
@@ -117,7 +118,9 @@ def columns(base: str) -> dict[str, list[dict]]:
         "operations.csv": [
             _col("operation", None, "iri", desc="the operation's IRI (the key)"),
             _col("label", RDFS + "label", "@en"),
-            _col("place", D + "inJurisdiction", "iri", desc="the place (places.csv)"),
+            _col("place", None, "iri", desc="the place (places.csv); a joint operation lists its first place here"),
+            _col("places", D + "inJurisdiction", "iri", " ",
+                 desc="every place whose page reports it (a joint operation has several; count operations once)"),
             _col("place_label", None, "string"),
             _col("state", None, "string", desc="the place's state, postal code"),
             _col("start", None, "string", desc="when it started, as precise as the profile: YYYY, YYYY-MM or YYYY-MM-DD"),
@@ -190,7 +193,8 @@ def rows(store: ox.Store) -> dict[str, list[dict]]:
               for q in store.quads_for_pattern(None, ox.NamedNode(RDFS + "label"), None, None)}
     n_ops: dict[str, int] = defaultdict(int)
     for p in ops.values():
-        n_ops[_one(p, D + "inJurisdiction") or ""] += 1
+        for j in _all(p, D + "inJurisdiction"):
+            n_ops[j] += 1
     out: dict[str, list[dict]] = {}
     out["places.csv"] = [{
         "place": s, "label": _one(p, RDFS + "label"), "name": _one(p, SCHEMA + "name"),
@@ -202,7 +206,7 @@ def rows(store: ox.Store) -> dict[str, list[dict]]:
         "operations": n_ops.get(s, 0), "profile_page": _one(p, D + "profilePage"),
         "lat": _one(p, WGS84 + "lat"), "long": _one(p, WGS84 + "long"),
         "geonames_id": _one(p, D + "geonamesId"), "wikidata_id": _one(p, D + "wikidataId"),
-        "county_fips": _one(p, D + "countyFips"), "in_county_fips": _one(p, D + "inCountyFips"),
+        "county_fips": _one(p, D + "countyFips"), "in_county": _all(p, D + "inCounty"),
         "gnis_id": _one(p, D + "gnisId"), "place_geoid": _one(p, D + "placeGeoid"),
         "exact_matches": _all(p, SKOS + "exactMatch"), "close_matches": _all(p, SKOS + "closeMatch"),
     } for s, p in places.items()]
@@ -213,7 +217,8 @@ def rows(store: ox.Store) -> dict[str, list[dict]]:
         sy, sm, sd = _by_precision(start)
         ey, em, ed = _by_precision(end)
         op_rows.append({
-            "operation": s, "label": _one(p, RDFS + "label"), "place": place, "place_label": labels.get(place or ""),
+            "operation": s, "label": _one(p, RDFS + "label"), "place": place,
+            "places": sorted(_all(p, D + "inJurisdiction")), "place_label": labels.get(place or ""),
             "state": postal.get(_one(places.get(place or "", {}), D + "state") or ""),
             "start": start, "start_year": sy, "start_month": sm, "start_date": sd,
             "end": end, "end_year": ey, "end_month": em, "end_date": ed,

@@ -1,0 +1,65 @@
+"""Score the page reader on real profile pages, at several confidence thresholds.
+
+    python bench/eval_real.py PAGES_DIR [--gold ../shared/data/places.jsonl] [--thresholds 0,0.5,0.7]
+
+PAGES_DIR holds one `<slug>.txt` per real Demand Forum page (the page text as saved, e.g. by
+`kg harvest`, or the stored copies of the search tool): third-party text, kept outside the
+repository and never committed. The gold is the facts read from the same pages
+(`../shared/data/places.jsonl`); only the gold lines with a page in PAGES_DIR are scored. The
+scoring is `../shared/eval/score_profiles.py`, the one used on the held-back pages, run once per
+threshold through `kg parse --min-confidence`.
+
+Prints one SCORE line per threshold (precision and recall of tactic claims, gold operations
+found, parsed operations supported, arrests right, claims only the menu supports).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("pages", type=Path, help="folder of <slug>.txt real pages (outside the repository)")
+    ap.add_argument("--gold", type=Path, default=SHARED / "data" / "places.jsonl")
+    ap.add_argument("--thresholds", default="0,0.5,0.7", help="comma-separated confidence thresholds")
+    ap.add_argument("--errors", type=int, default=0, help="print this many disagreements per threshold")
+    args = ap.parse_args()
+    scorer = SHARED / "eval" / "score_profiles.py"
+    if not scorer.exists():
+        print(f"no scorer at {scorer} (the shared folder sits beside the checkout)", file=sys.stderr)
+        return 2
+    gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    have = [g for g in gold if (args.pages / f"{g['slug']}.txt").exists()]
+    if not have:
+        print(f"none of the {len(gold)} gold pages is in {args.pages}", file=sys.stderr)
+        return 2
+    kg = Path(sys.executable).with_name("kg")
+    with tempfile.TemporaryDirectory() as tmp:
+        subset = Path(tmp) / "gold.jsonl"
+        subset.write_text("".join(json.dumps(g) + "\n" for g in have), encoding="utf-8")
+        wrapper = Path(tmp) / "kg"
+        wrapper.write_text(f'#!/bin/sh\nexec "{kg}" "$@" --min-confidence "$KG_MIN_CONFIDENCE"\n', encoding="utf-8")
+        wrapper.chmod(0o755)
+        print(f"{len(have)} of {len(gold)} gold pages found in {args.pages}")
+        for t in args.thresholds.split(","):
+            env = dict(os.environ, KG_MIN_CONFIDENCE=t.strip(), EVAL_MAX_ERRORS=str(args.errors))
+            r = subprocess.run([sys.executable, str(scorer), str(subset), str(args.pages), str(wrapper)],
+                               capture_output=True, text=True, env=env, timeout=1200)
+            lines = r.stdout.strip().splitlines()
+            for line in lines[:-1] if args.errors else []:
+                print("  " + line)
+            print(f"min-confidence {t.strip()}: {lines[-1] if lines else r.stderr.strip()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
