@@ -162,7 +162,8 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
 
     heads = {i: heading_tactics(h) for i, h in doc.heads.items()}
     ops, infos, _, events = build_operations(doc.paragraphs, sentences, name, heads, p.kind)
-    p.operations = sorted(ops, key=lambda o: (o.start is None, o.start or ""))
+    # by date; within a year the most precise date first ("1988-06" before "1988")
+    p.operations = sorted(ops, key=lambda o: (o.start is None, (o.start or "")[:4], -len(o.start or "")))
 
     claims: dict[str, TacticClaim] = {}
     confidences: dict[str, list[float]] = {}

@@ -20,7 +20,7 @@ QUAL = (r"(?:over|more than|at least|nearly|almost|about|approximately|roughly|a
         r"dozens of|hundreds of|scores of|an average of|average of|averaging|on average)")
 _BUYER_NOUNS = (r"johns?|buyers?|sex[- ]buyers?|customers?|clients?|patrons?|solicitors?|purchasers?|"
                 r"men|man|males?|motorists?|drivers?|truckers?|soldiers?|students?|businessmen|tricks")
-_SELLER_NOUNS = (r"women|woman|females?|girls?|prostitutes?|prostituted (?:women|persons|people|individuals)|"
+_SELLER_NOUNS = (r"women|woman|females?|girls?|prostitutes?|prostituted (?:women|woman|persons?|people|individuals?)|"
                  r"sex workers?|sellers?|sex sellers?|escorts?|pimps?|traffickers?|sex traffickers?|juveniles?|"
                  r"minors?|victims?|teens?|teenagers?|massage (?:parlor|parlour) (?:owners?|workers?|employees)|"
                  r"owners?|operators?|employees|workers?|dealers?|managers?")
@@ -160,6 +160,10 @@ def find_counts(s: str) -> list[Count]:
             noun = m.group(1) if rx.groups else "man"
             found.append(Count(1, m.start(), noun, _whom(noun) if noun not in ("sex buyer",) else "buyers", True))
             spans.append((m.start(), m.end()))
+            more = _AND_COUNT.match(s, m.end())  # "the arrest of one woman and three male sex buyers"
+            if more and to_int(more.group(1)) is not None:
+                found.append(Count(to_int(more.group(1)), more.start(1), more.group(2), _whom(more.group(2)), True))
+                spans.append((more.start(1), more.end()))
     found.sort(key=lambda c: c.pos)
     return found
 

@@ -448,7 +448,11 @@ def _clause_start(s: str, pos: int) -> int:
 
 def _clause_end(s: str, pos: int) -> int:
     m = CLAUSE_BREAK.search(s, pos)
-    return m.start() if m else len(s)
+    end = m.start() if m else len(s)
+    sub = _SUBORDINATE_OPENER.match(s)
+    if sub and pos < sub.end() <= end:
+        end = sub.end() - 1  # "Though some names were reported in press, most were not": the first clause ends at its comma
+    return end
 
 
 def mentions(sentence: str) -> list[Mention]:

@@ -323,8 +323,19 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         if own and (_sting_tactics(own) or not _sting_tactics(topic) or s.para != topic_para):
             topic, topic_para = own, s.para
     ops = []
+    practices: dict[tuple, Operation] = {}
     for ev in events:
         ev.op = _operation(ev, agencies, home, place, kind)
+        if ev.op is not None and ev.op.since and ev.op.arrests is None:
+            # "stings since 1996 ... State Police have conducted stings since that time": one practice
+            key = (ev.op.start, ev.op.circa, frozenset(ev.op.tactics))
+            if key in practices:
+                same = practices[key]
+                if ev.op.text not in same.text:
+                    same.text = (same.text + " " + ev.op.text).strip()
+                ev.op = None
+                continue
+            practices[key] = ev.op
         if ev.op is not None:
             ms, c = ev.all_mentions(), ev.cues()
             problem = all(x.problem for x in ev.sents)
