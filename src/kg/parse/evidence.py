@@ -80,7 +80,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"(?:the\s+)?(?:internet|web|websites?|social media|facebook|apps?|craigslist|backpage|text messages?)\b"),
     ],
     "Buyer Arrests": [
-        (LABEL, r"(?<!day of )\b(?:john|buyer|customer|sex buyer|solicitation)\s+arrests\b"),
+        (LABEL, r"(?<!day of )\b(?:john|buyer|customer|sex buyer)\s+arrests\b"),
         (EXPLICIT, r"\barrests?\s+of\s+(?:\w+\s+){0,2}?(?:johns|sex buyers|buyers|customers|patrons)\b"),
         (EXPLICIT, r"\b(?:johns|sex buyers|buyers|customers|clients|patrons)\s+(?:\w+\s+){0,3}?(?:were|have been|had been)\s+"
                    r"(?:\w+\s+)?(?:arrested|charged|cited)\b"),
@@ -239,8 +239,8 @@ WEB_WORD = re.compile(
     r"skipthegames|megapersonals|bedpage|listcrawler|dating (?:site|app)s?|craigs list|"
     r"classifieds?|decoy ads?|" + _ADS + r")\b", F)
 # web words that say where names or photos were published, or what a trafficker posted: not contact
-_PUBLISHED_WEB = re.compile(r"\b(?:post\w*|publish\w*|releas\w*|display\w*|list\w*|put|shar\w*|print\w*|disseminat\w*|"
-                            r"created)\b[^.;]{0,60}$", F)
+_PUBLISHED_WEB = re.compile(r"\b(?:publish\w*|releas\w*|display\w*|shar\w*|print\w*|disseminat\w*|created)\b[^.;]{0,60}$|"
+                            r"\b(?:names?|identit\w+|photos?|photographs?|mug\s?shots?|pictures?|faces?)\b[^.;]{0,60}$", F)
 _NOT_CONTACT_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:devoted to|to (?:publish|post|disseminat|display|shame|list))", F)
 _THEIR_ADS = re.compile(r"\b(?:trafficker|pimp|suspect|defendant|woman|women|she|her|he|man|they|ring|enterprise|operator|owners?|"
                         r"conspirators?|group)s?\b[^.;]{0,50}?\b(?:posted|placed|ran|advertised|listed|used)\b[^.;]{0,40}?"
@@ -291,6 +291,10 @@ CAMERA_EVIDENCE = re.compile(r"\b(?:found|seized|recovered|discovered|confiscate
 STREET_AND_WEB = re.compile(r"\b(?:pos\w*\s+as|decoys?)\b[^.;]{0,60}?\b(?:and|as well as)\s+(?:also\s+)?(?:as|in|through|via|on)\b"
                             r"[^.;]{0,40}?\b(?:online|internet|ads?|web|websites?)\b|\bstreet[- ](?:level\s+)?(?:and|&)\s+"
                             r"(?:web|online|internet)[- ]?(?:based\s+)?(?:reverse\s+)?stings?\b", F)
+BOT = re.compile(r"\b(?:chat\s?bots?|bots?|automated (?:text )?messages?|artificial intelligence)\b", F)
+STUDIED = re.compile(r"\b(?:tracked|examined|analy[sz]ed|studied|counted|reviewed|surveyed|identified)\s+(?:in|by|for)\s+(?:a|the|an)\s+"
+                     r"(?:\w+\s+){0,3}?(?:study|studies|research|report|survey|analysis|project)\b|\b(?:a|the)\s+(?:\d{4}\s+)?"
+                     r"(?:study|studies|research report)\b[^.;]{0,60}\b(?:found|tracked|showed|examined)\b", F)
 NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|warrants?|patrol\w*|traffic stop|came upon|"
                               r"found|discovered|reported|ring|brothel|massage|spa|parlou?r|task force|probe|surveillance|"
                               r"informant|phone|texts?|messages?|case|court|trial|pled|pleaded|guilty|indict\w*)\b", F)
@@ -318,6 +322,9 @@ class Cues:
     arrests: bool = False         # someone was arrested, charged or cited
     resident_complaints: bool = False  # "prompted by the complaints of residents"
     method: bool = False          # buyers found by other means than a decoy: investigation, raid, complaint, warrant
+    no_sting_context: bool = False  # set by the event reader: no sting in the event nor in what it belongs to
+    bot: bool = False             # a chatbot or automated messages do the contact
+    studied: bool = False         # the sentence tells what a study tracked or found, not what was done
 
     @property
     def buyers(self) -> bool:
@@ -352,13 +359,13 @@ def cues(s: str) -> Cues:
                 others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
                 seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)),
                 arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)),
-                method=bool(NON_STING_METHOD.search(s)))
+                method=bool(NON_STING_METHOD.search(s)), bot=bool(BOT.search(s)), studied=bool(STUDIED.search(s)))
 
 
 # --- whether it was done --------------------------------------------------------------------
 
 CLAUSE_BREAK = re.compile(
-    r";|:|\(|\)|\s[\u2013\u2014-]\s|\bbut\b|,\s*(?:and|while|although|though|whereas|yet|so|because|since|after|before|when)\b|"
+    r";|:|\((?!\s*(?:i\.e\.|e\.g\.|such as|that is|namely))|\)|\s[\u2013\u2014-]\s|\bbut\b|,\s*(?:and|while|although|though|whereas|yet|so|because|since|after|before|when)\b|"
     r"\bwhile\b|\bwhereas\b|\balthough\b|\bthough\b", F)
 NEG_BEFORE = re.compile(
     r"\b(?:withh[eo]ld\w*|not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
@@ -373,7 +380,7 @@ NEG_BEFORE = re.compile(
     r"no reports? of|no (?:evidence|record|indication) (?:of|that)|unclear|not clear|unknown whether|"
     r"could face|may face|would face|faces? up to|could be|would be|prohibits?|outlaw\w*)\b|n't\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
-NOT_ONLY = re.compile(r"\bnot (?:only|always|often|routinely|frequently|regularly|typically|usually|a routinely)\b", F)
+NOT_ONLY = re.compile(r"\bnot (?:only|always|often|frequently)\b", F)
 NEG_AFTER = re.compile(
     r"^[^.;]{0,50}?\b(?:(?:is|was|were|are|has|have|had|been)\s+(?:not|never|no longer|since been (?:discontinued|abandoned|dropped)|"
     r"discontinued|abandoned|dropped|rejected|proposed|considered|under consideration|being considered|"
@@ -481,6 +488,8 @@ def mentions(sentence: str) -> list[Mention]:
                 kept[kept.index(k)] = mn  # "web-based reverse sting"
             elif k.tactic == mn.tactic and rank[mn.strength] < rank[k.strength]:
                 kept[kept.index(k)] = mn
+            elif k.tactic != mn.tactic and not (k.start <= mn.start and mn.end <= k.end):
+                kept.append(mn)  # "undercover officers posted ads": the officers and the ads, both read
             continue
         if all(k.tactic != mn.tactic for k in clash):
             kept.append(mn)
@@ -545,7 +554,7 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
 
     has_web_label = any(m.positive and m.tactic == "Web Stings" for m in ms)
     for m in ms:
-        if not m.positive or m.referential:
+        if not m.positive or m.referential or (c.studied and m.strength != LABEL):
             continue
         t = m.tactic
         if t == "Reverse Stings":
@@ -562,6 +571,9 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
             elif has_web_label and m.strength == LABEL and not c.street and not _street_near(ms, m):
                 t = "Web Stings"  # "the web-based reverse sting ... the reverse sting netted ..."
         elif t == "Web Stings":
+            if c.bot and not c.arrests:
+                add("IT Based Tactics")  # ads answered or posted by a bot with a warning: not a sting
+                continue
             if m.strength != LABEL and c.seller_sting and not c.buyers:
                 continue
             if m.strength in (GENERIC, WEAK) and not c.buyers:
@@ -569,6 +581,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
         elif t == "Buyer Arrests":
             if m.strength == GENERIC and not c.buyers:
                 continue
+            if not c.method and not c.no_sting_context:
+                continue  # buyers arrested, how not told: the sting around them, or unknown; not this tactic
         elif t == "Auto Seizure":
             if c.others_property or (c.trafficking and not c.buyers):
                 continue

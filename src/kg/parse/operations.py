@@ -26,7 +26,7 @@ sentences' tactics, each with a confidence (see `confidence`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Operation
 from . import evidence
@@ -164,6 +164,7 @@ class Event:
     first_cues: Cues | None = None                        # cues of its part of a sentence of several dates
     stings_as: list[str] = field(default_factory=list)    # the sting a generic "sting" here stands for
     method_unstated: bool = False                         # buyers arrested, by what means the page does not say
+    sting_free: bool = False                              # no sting named in its paragraph before it
 
     def _text_of(self, m: Mention) -> str:
         for s in self.sents:
@@ -186,6 +187,8 @@ class Event:
     def tactics(self) -> list[str]:
         ms = self.all_mentions()
         c = self.cues()
+        if self.sting_free and not any(m.tactic in STINGS for m in ms):
+            c = replace(c, no_sting_context=True)  # "police arrested 60 men for patronizing", no sting in sight
         own = evidence.resolve(ms, c)
         if self.stings_as and not (c.web or c.street) and not any(m.typed(self._text_of(m)) for m in ms if m.positive):
             # the event says only "a sting": it is the sting of the practice it exemplifies
@@ -282,8 +285,10 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     topic: list[str] = []                    # what the last sentence with a tactic was about (stings first)
     last_para = -1
     topic_para = -1
+    para_stings = False                      # a sting named earlier in the paragraph
     for s in infos:
         if s.para != last_para:
+            para_stings = False
             pending = None
             if s.heading:
                 topic, topic_para = list(s.heading), s.para
@@ -296,6 +301,9 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         acts = bool(own) or buyers_arrested or s.opener or bool(re.search(r"\bdone so\b|\bdid so\b", s.f, F) and topic)
         if s.dates and acts and not (cur is not None and _continues(cur, s)):
             made = _start_events(s, topic, events, count)
+            free = not para_stings and not set(topic) & set(STINGS)
+            for ev in made:
+                ev.sting_free = free
             events.extend(made)
             cur = made[-1] if made else None
             pending = None
@@ -320,6 +328,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         else:
             if own and s.general:
                 cur = None  # a new practice is told: the event before it is over
+        para_stings = para_stings or any(m.tactic in STINGS for m in s.mentions)
         if own and (_sting_tactics(own) or not _sting_tactics(topic) or s.para != topic_para):
             topic, topic_para = own, s.para
     ops = []
