@@ -55,6 +55,9 @@ PATTERNS = [
     # "seven arrests, three of them buyers"
     ("strong", re.compile(r"\b" + ARREST + r"[^.;]{0,40}?,\s*(?:(" + QUAL + r")\s+)?" + _N + r"\s+of\s+(?:them|whom|those)\s+"
                           r"(?:were\s+|being\s+)?" + _MOD + _NOUN, F)),
+    # "Of the 91 arrested, eight were charged with pimping ... and 29 with soliciting prostitution"
+    ("strong", re.compile(r"\b()" + _N + r"\s+(?:were\s+)?(?:(?:charged|cited|arrested)\s+)?(?:with|for)\s+(soliciting|solicitation|"
+                          r"patronizing|patronising|buying sex|purchasing sex)\b", F)),
     # "52 john arrests", "37 arrests"
     ("strong", re.compile(r"\b()" + _N + r"\s+(?:total\s+)?(john|buyer|customer|solicitation|prostitution)?\s*arrests\b", F)),
     # "five arrested sex buyers"
@@ -140,7 +143,7 @@ def find_counts(s: str) -> list[Count]:
                     or _PER.match(s[m.end():m.end() + 30]):
                 val = None
             whom = _whom(noun) if noun != "arrests" else "any"
-            if noun.lower().startswith(("john", "buyer", "customer", "solicitation")) or \
+            if noun.lower().startswith(("john", "buyer", "customer", "solicit", "patroni", "buying", "purchasing")) or \
                     (noun == "arrests" and rx.groups >= 3 and m.group(3) and m.group(3).lower() in ("john", "buyer", "customer", "solicitation")):
                 whom = "buyers"
             each = bool(re.search(r"\beach of (?:which|these|those|them)\b[^.;]{0,30}$", s[:m.start(2)], F))
