@@ -74,6 +74,8 @@ _SINGLE = [
     re.compile(r"\b(?:a|an|one)\s+(?:\d+-year-old\s+|[A-Z][a-z]+\s+|local\s+|male\s+|alleged\s+){0,2}"
                r"(man|john|buyer|sex buyer|suspect|customer|client|patron|driver|motorist|trucker|woman|pimp|trafficker)\s+"
                r"(?:[\w,']+\s+){0,8}?(?:was|had been)\s+" + ARREST, F),
+    # "a Denver Broncos tackle was arrested": one person, whoever (the noun says whom, if it can)
+    re.compile(r"\b(?:a|an)\s+(?:[\w'-]+\s+){0,3}?([a-z]+)\s+(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
     re.compile(r"(?:^he|(?:^|\b(?:and|after|when|once|before)\s+)the (?:adult |male |\d+-year-old )?(?:man|john|buyer|suspect|sex buyer))\s+"
                r"(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
 ]
