@@ -74,6 +74,10 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"reportedly\s+|that\s+)?(?:responded|answered|replied|reached out)\s+(?:to\s+)?(?:\w+\s+){0,4}?" + _ADS + r"\b"),
         (EXPLICIT, r"\b(?:officers?|detectives?|deput\w+|undercover|agents?)\s+(?:\w+\s+){0,3}(?:responded|answered|replied)\s+to\s+"
                    r"(?:\w+\s+){0,3}" + _ADS + r"\s+(?:\w+\s+){0,5}?(?:men|man|johns?|buyers?|he|suspects?)\s+had\s+(?:placed|posted)"),
+        # answering real ads is a web sting where buyers are its target (the taxonomy's "answering or
+        # taking over real ads"); where only the seller is met, it is a sting on sellers
+        (GENERIC, r"\b(?:officers?|detectives?|deput\w+|police|investigators?|undercover|agents?|troopers?)\s+(?:[\w-]+\s+){0,8}?"
+                  r"(?:responded\s+to|answered|replied\s+to)\s+(?:\w+\s+){0,3}?" + _ADS + r"\b"),
         (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:[\w-]+\s+){1,5}?(?:online|on (?:the internet|social media|a website|an app))\b"),
         (GENERIC, r"\b(?:using|via|through|over)\s+the\s+(?:web|internet)\b"),
         (GENERIC, r"\b(?:arrangements?|arranged|contact\w*|communicat\w*|negotiat\w*)\s+(?:\w+\s+){0,4}?(?:over|via|through|on)\s+"
@@ -257,7 +261,7 @@ BUYER_TARGET = re.compile(
     r"(?:buy|buying|bought|purchas\w*|pay|paying|paid|seeking|seek|looking)\s+(?:\w+\s+){0,3}?(?:for\s+)?(?:sex|sexual|prostitut\w*|money for sex)|"
     r"offer\w*\s+(?:\w+\s+){0,2}?(?:money|cash|\$\s?\d+|to pay)|"
     r"(?:men|man|males?)\s+(?:who\s+(?:\w+\s+)?(?:tried|attempted|sought|offered|paid|wanted|agreed|solicited|responded|arrived|showed|"
-    r"came|arranged|contacted|approached|propositioned|answered|travel+ed|met|drove|went)|seeking|looking|attempting|trying|offering|responding|responded|"
+    r"arranged|contacted|approached|propositioned|answered|travel+ed)|seeking|looking|attempting|trying|offering|responding|responded|"
     r"arriv\w+|showed up)|trick)\b", F)
 # men arrested: buyers, unless the story is a trafficking or pimping case
 MEN_ARRESTED = re.compile(
@@ -266,11 +270,10 @@ MEN_ARRESTED = re.compile(
     r"(?:men|males)\s+(?:who|that)\s+[^.;]{0,60}?\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody)|"
     r"(?:arrested|charged|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
 POSING_AS_BUYER = re.compile(r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?"
-                             r"(?:buyers?|johns?|customers?|clients?|tricks?)\b", F)
-SELLER_STING = re.compile(
-    r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?(?:buyers?|johns?|customers?|clients?|tricks?)\b|"
-    r"\b(?:officers?|detectives?|deputies|police|investigators?|troopers?|agents?)\s+(?:[\w-]+\s+){0,8}?(?:responded\s+to|answered|replied\s+to)\s+"
-    r"(?:\w+\s+){0,2}(?:an?\s+)?(?:ads?|advertisements?|listings?)\b(?![^.;]{0,60}\b(?:men|man|johns?|buyers?|he)\s+had\s+(?:placed|posted))", F)
+                             r"(?:buyers?|johns?|customers?|clients?|tricks?)\b|"
+                             r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+)?(?:men|man|males?)\s+(?:looking|seeking|wanting|trying)\s+to\s+"
+                             r"(?:buy|pay for|purchase)\s+sex\b", F)
+SELLER_STING = POSING_AS_BUYER  # officers in the buyer's role: the sting is on sellers
 TRAFFICKING = re.compile(r"\b(?:traffick\w*|pimp\w*|pander\w*|prostitution (?:ring|enterprise)|promoting prostitution|"
                          r"compelling prostitution|homicide|murder\w*|kill\w*|rap(?:e|ed|ing)|assault\w*|robber\w*|drugs?|narcotics?|"
                          r"(?:found|left) dead|death|dead body|bodies|stabb\w*|shot|strangl\w*|kidnap\w*)\b", F)
@@ -340,6 +343,8 @@ def web_contact(s: str) -> bool:
                                              r"[^.;]{0,40}\b(?:posted|placed)\b", s, F):
         return False
     for m in WEB_WORD.finditer(s):
+        if re.search(r"\b(?:newspaper|print|magazine|classified)\s+(?:\w+\s+)?$", s[max(0, m.start() - 30):m.start()], F):
+            continue  # "a newspaper ad" is no online contact
         if _PUBLISHED_WEB.search(s[max(0, m.start() - 60):m.start()]) and not re.search(r"\bdecoy\b", s[max(0, m.start() - 60):m.end()], F):
             continue
         if _NOT_CONTACT_AFTER.search(s[m.end():m.end() + 60]):
