@@ -35,7 +35,7 @@ ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked
 _N = r"(" + NUMBER_RE + r")"
 _QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|"
                     r"intercept|netted|snared|busted|rounded|picked up|jailed|indicted|processed|"
-                    r"ticketed|summons|prosecut|convicted|yield|produc|result|guilty", F)
+                    r"ticketed|summons|prosecut|convicted|yield|produc|result|guilty|names|identities|photos|mug", F)
 _NOUN = r"(" + _BUYER_NOUNS + "|" + _SELLER_NOUNS + "|" + _ANY_NOUNS + r")\b"
 _APPOSITIVE = r"(?:\s*,[^,.;]{1,110},)?"
 PATTERNS = [
@@ -65,6 +65,9 @@ PATTERNS = [
     # "seven men ... were arrested" with a few words between
     ("weak", re.compile(r"\b()(?:a total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
                         + r"[^.;:]{0,60}?\b(?:were|was|had been|have been|being|got|are)\s+(?:\w+\s+)?" + ARREST, F)),
+    # "the names and arrest photos of 11 sex buyers were posted": those named were arrested
+    ("strong", re.compile(r"\b(?:names?|identities|photos?|photographs?|mug\s?shots?|pictures?)\s+(?:and\s+(?:[\w-]+\s+){1,2})?of\s+"
+                          r"(?:(" + QUAL + r")\s+)?(?:the\s+)?" + _N + r"\s+(?:arrested\s+)?" + _MOD + r"(" + _BUYER_NOUNS + r")\b", F)),
     # "12 were arrested"
     ("weak", re.compile(r"\b()" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F)),
 ]
@@ -76,9 +79,11 @@ _SINGLE = [
                r"(?:[\w,']+\s+){0,8}?(?:was|had been)\s+" + ARREST, F),
     # "a Denver Broncos tackle was arrested": one person, whoever (the noun says whom, if it can)
     re.compile(r"\b(?:a|an)\s+(?:[\w'-]+\s+){0,3}?([a-z]+)\s+(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
-    re.compile(r"(?:^he|(?:^|\b(?:and|after|when|once|before)\s+)the (?:adult |male |\d+-year-old )?(?:man|john|buyer|suspect|sex buyer))\s+"
+    re.compile(r"(?:^he|,\s*he(?=\s+(?:was|had been)\s+(?:\w+\s+)?arrested\b)|(?:^|\b(?:and|after|when|once|before)\s+)the (?:adult |male |\d+-year-old )?(?:man|john|buyer|suspect|sex buyer))\s+"
                r"(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
 ]
+_MIXED_AFTER = re.compile(r"\s*,?\s*(?:among (?:them|whom)|including|of whom|some of (?:them|whom)|both)\b[^.;]{0,60}?\b(?:"
+                          + _SELLER_NOUNS + r"|pimps?|traffickers?)\b", F)
 _QUAL_BEFORE = re.compile(QUAL + r"\s+(?:a total of\s+)?$", F)
 _AND_COUNT = re.compile(r"\s*,?\s+(?:and|as well as)\s+" + _N + r"\s+" + _MOD + _NOUN, F)
 _BUYER_RE = re.compile(r"^(?:" + _BUYER_NOUNS + r")$", F)
@@ -94,7 +99,8 @@ class Count:
     value: int | None     # None: a count was given but is not exact ("over 20 men")
     pos: int
     noun: str = ""
-    whom: str = "any"     # "buyers", "sellers" (or others: pimps, owners), "any" (people, suspects)
+    whom: str = "any"     # "buyers", "sellers" (or others: pimps, owners), "any" (people, suspects),
+    #                       "mixed" (people the page says were buyers and others together)
     strong: bool = True   # the number stands next to the arrest word
     each: bool = False    # "each of which netted seven johns": the count applies to each date
 
@@ -145,6 +151,8 @@ def find_counts(s: str) -> list[Count]:
                     or _PER.match(s[m.end():m.end() + 30]):
                 val = None
             whom = _whom(noun) if noun != "arrests" else "any"
+            if whom == "any" and _MIXED_AFTER.match(s, m.end()):
+                whom = "mixed"  # "19 people, among them prostituted women, pimps and sex buyers"
             if noun.lower().startswith(("john", "buyer", "customer", "solicit", "patroni", "buying", "purchasing")) or \
                     (noun == "arrests" and rx.groups >= 3 and m.group(3) and m.group(3).lower() in ("john", "buyer", "customer", "solicitation")):
                 whom = "buyers"

@@ -63,6 +63,8 @@ RELATIVE = re.compile(
     r"(?:the\s+)?(following|next|subsequent)\s+(year|month|spring|summer|fall|autumn|winter)|"
     r"later\s+(?:that|the same|in the same)\s+(year|month)|(?:that|the)\s+(?:same\s+)?(year|month)(?!\s+(?:old|of|\d))|"
     r"(?:that|the following|the next|later that|later in)\s+(" + MONTH_RE + r"))\b", F)
+EARLIER = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+years?\s+"
+                     r"(?:earlier|before|prior)\b(?!\s+(?:that|the|it|this))", F)
 # "in late March and early April of that year": months of the anchor's year
 MONTH_OF_THAT_YEAR = re.compile(r"\b(" + MONTH_RE + r")\b[^.;]{0,40}?\bof\s+(?:that|the same)\s+year\b", F)
 SINCE_THEN = re.compile(r"\b(?:since then|since that time|ever since|since that year)\b", F)
@@ -104,7 +106,7 @@ def _ymd(y: str, m: int | None = None, d: int | None = None) -> str:
     return y
 
 
-_ANY_DATE = re.compile(r"(?:19[5-9]|20[0-3])\d|\b(?:that|following|next|subsequent|later|same|since then|since that)\b", F)
+_ANY_DATE = re.compile(r"(?:19[5-9]|20[0-3])\d|\b(?:that|following|next|subsequent|later|same|since then|since that|earlier|before|prior)\b", F)
 
 
 def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
@@ -178,19 +180,27 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
                for m in MONTH_OF_THAT_YEAR.finditer(s)]
         rel += [DateInfo(_relative(m, anchor), relative=True, pos=m.start(), end_pos=m.end()) for m in RELATIVE.finditer(s)]
         rel += [DateInfo(anchor, since=True, relative=True, pos=m.start(), end_pos=m.end()) for m in SINCE_THEN.finditer(s)]
+        for m in EARLIER.finditer(s):  # "a similar operation occurred seven years earlier"
+            n = to_int(m.group(1)) if m.group(1).lower() not in ("a", "an") else 1
+            if n:
+                rel.append(DateInfo(str(int(anchor[:4]) - n), relative=True, pos=m.start(), end_pos=m.end()))
         for c in rel:
             if free(c.pos, c.end_pos) is None:
                 taken.append(c)
     taken.sort(key=lambda d: d.pos)
+    prev: DateInfo | None = None
     for d in taken:
         before = s[max(0, d.pos - 60):d.pos]
         if SINCE_WORD.search(before):
             d.since = True
+        elif prev is not None and prev.since and re.fullmatch(r"[^.;]{0,40}?\s(?:and|or)\s+(?:in\s+)?", s[prev.end_pos:d.pos], F):
+            d.since = True  # "since at least 1995 in Aurora and 2013 at the county level"
         elif not d.end and UNTIL_WORD.search(before):
             d.until = True
         if d.start and not d.relative and re.search(r"\bby\s+(?:the\s+end\s+of\s+)?(?:" + MONTH_RE + r"\s+)?$", before, F) \
                 and FUTURE_BY.search(s):
             d.until = True  # "aim to expand to 12 cameras by June 2013": a target, not an action
+        prev = d
     return taken
 
 

@@ -54,13 +54,16 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _SOLD),
         (EXPLICIT, r"\b(?:solicit\w*|approach\w*|proposition\w*|offer\w*\s+(?:money|cash|\$\s?\d+)\s+to)\s+(?:sex\s+(?:from|with)\s+)?"
                    r"(?:an?\s+|the\s+|two\s+|several\s+)?" + _UNDERCOVER_PERSON + r"\b"),
+        # "he offered the officer $50": the officer in the seller's place
+        (EXPLICIT, r"\boffer\w*\s+(?:the|an?)\s+(?:female\s+)?(?:undercover\s+)?(?:police\s+)?(?:officer|detective|deputy|trooper|decoy)\s+"
+                   r"(?:\$\s?\d+|money|cash|\w+\s+dollars)"),
         (GENERIC, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\d+|[a-z]+)[- ]year[- ]old\b"),
         (GENERIC, r"\bstings?\b"),
         (GENERIC, r"\bundercover\s+(?:\w+\s+){0,2}?(?:operations?|investigations?|details?|stings?|officers?|detectives?|"
                   r"deputies|agents?|troopers?)\b"),
-        (GENERIC, r"\b(?:prostitution|vice|solicitation)\s+(?:operations?|details?|investigations?|sweeps?|crackdowns?)\b"),
+        (GENERIC, r"\b(?:prostitution|vice|solicitation)\s+(?:operations?|details?|sweeps?|crackdowns?)\b"),
         (GENERIC, r"\bcrackdowns?\b"),
-        (WEAK, r"\b(?:operations?|sweeps?|investigations?)\b"),
+        (WEAK, r"\b(?:operations?|sweeps?)\b"),  # "an investigation" is how buyers were found, not a sting
     ],
     "Web Stings": [
         (LABEL, r"\b(?:web|online|on-line|internet|cyber|computer)[- ]?(?:based?\s+)?(?:reverse\s+)?(?:stings?|sting operations?|"
@@ -345,6 +348,8 @@ def web_contact(s: str) -> bool:
     for m in WEB_WORD.finditer(s):
         if re.search(r"\b(?:newspaper|print|magazine|classified)\s+(?:\w+\s+)?$", s[max(0, m.start() - 30):m.start()], F):
             continue  # "a newspaper ad" is no online contact
+        if re.fullmatch(_ADS, m.group(0), F) and re.search(r"\b(?:the|that|this|his|her|its|such)\s+$", s[max(0, m.start() - 6):m.start()], F):
+            continue  # "answered the advertisement": where it ran is told where it was first named
         if _PUBLISHED_WEB.search(s[max(0, m.start() - 60):m.start()]) and not re.search(r"\bdecoy\b", s[max(0, m.start() - 60):m.end()], F):
             continue
         if _NOT_CONTACT_AFTER.search(s[m.end():m.end() + 60]):
@@ -557,7 +562,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
         if t not in out:
             out.append(t)
 
-    has_web_label = any(m.positive and m.tactic == "Web Stings" for m in ms)
+    has_web_label = any(m.positive and m.tactic == "Web Stings" and (m.strength in (LABEL, EXPLICIT) or c.web)
+                        for m in ms)
     for m in ms:
         if not m.positive or m.referential or (c.studied and m.strength != LABEL):
             continue
@@ -581,8 +587,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
                 continue
             if m.strength != LABEL and c.seller_sting and not c.buyers:
                 continue
-            if m.strength in (GENERIC, WEAK) and not c.buyers:
-                continue  # online contact, but not with buyers
+            if m.strength in (GENERIC, WEAK) and not (c.buyers and c.web):
+                continue  # not shown to be online contact with buyers ("answered his newspaper ad")
         elif t == "Buyer Arrests":
             if m.strength == GENERIC and not c.buyers:
                 continue

@@ -75,7 +75,7 @@ _PAST_VERB = re.compile(r"\b(?:ran|began|led|took|made|sent|held|put|got|caught|
                         r"produced|apprehended|contacted|arranged|answered|approached|solicited|resigned|lost|fired|"
                         r"ordered|sentenced|pled|pleaded|received|attended|completed|installed|used|conducted|launched|"
                         r"recorded|videotaped|reported|announced|participated|assisted|collaborated|worked|established|"
-                        r"created|impounded|towed|mailed|sent|posted)\b", F)
+                        r"created|impounded|towed|mailed|sent|posted|followed|stemmed|came from|uncovered|showed|revealed)\b", F)
 PROBLEM = re.compile(r"\b(?:well[- ]documented|problems?|crimes? associated|ancillary crimes|homicides?|serial killers?|"
                      r"sex trafficking (?:is|of|cases)|among the more serious)\b", F)
 ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|on a routine basis|"
@@ -190,7 +190,7 @@ class Event:
         if self.sting_free and not any(m.tactic in STINGS for m in ms):
             c = replace(c, no_sting_context=True)  # "police arrested 60 men for patronizing", no sting in sight
         own = evidence.resolve(ms, c)
-        if self.stings_as and not (c.web or c.street) and not any(m.typed(self._text_of(m)) for m in ms if m.positive):
+        if self.stings_as and not (c.web or c.street) and not any(m.typed(self._text_of(m)) for m in ms if m.positive and m.tactic in STINGS):
             # the event says only "a sting": it is the sting of the practice it exemplifies
             own = [t for t in own if t not in STINGS and t != "Buyer Arrests"] + list(self.stings_as)
         out = list(own)
@@ -282,6 +282,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     events: list[Event] = []
     cur: Event | None = None
     pending: SentenceInfo | None = None      # a dated sentence that tells no action yet
+    pending_run: list[SentenceInfo] = []     # and the sentences after it that tell none either
     topic: list[str] = []                    # what the last sentence with a tactic was about (stings first)
     last_para = -1
     topic_para = -1
@@ -316,18 +317,22 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             _inherit(ev, s, topic, events)
             events.append(ev)
             cur = ev
-        elif pending is not None and not s.dates and own and not s.general and pending.para == s.para:
-            ev = Event([s], pending.dates[0], s.para)
-            ev.sents.insert(0, pending)
+        elif pending is not None and not s.dates and (own or buyers_arrested) and not s.general and pending.para == s.para:
+            # "In January 2014, detectives observed ... An investigation showed ... The two men were
+            # arrested": the dated sentence, what followed it, and this one tell one event
+            ev = Event([pending, *pending_run, s], pending.dates[0], s.para)
             events.append(ev)
             cur = ev
             pending = None
         elif s.dates and not own and count is None:
             pending = s if not s.problem else None
+            pending_run = []
             cur = None
         else:
             if own and s.general:
                 cur = None  # a new practice is told: the event before it is over
+            if pending is not None and not s.general and s.para == pending.para:
+                pending_run.append(s)
         para_stings = para_stings or any(m.tactic in STINGS for m in s.mentions)
         if own and (_sting_tactics(own) or not _sting_tactics(topic) or s.para != topic_para):
             topic, topic_para = own, s.para
@@ -351,7 +356,45 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             confs = [unit_confidence(t, ms, c, ev.inherited, True, problem) for t in ev.op.tactics]
             ev.op.confidence = round(sum(confs) / len(confs), 2) if confs else UNSTATED_CONFIDENCE
             ops.append(ev.op)
-    return ops, infos, agencies, events
+    return _merge_retold(ops), infos, agencies, events
+
+
+def _same_sentence(a: str, b: str) -> bool:
+    return bool(a and b) and (a[:80] in b or b[:80] in a)
+
+
+def _merge_retold(ops: list[Operation]) -> list[Operation]:
+    """One event told twice ("in April 2014 an undercover operation ..." among the problems, then
+    "in April 2014 the Sheriff's Office conducted a reversal ... 24 sex buyers"; "a similar
+    operation seven years earlier ... In July 2007 ..."): the same tactics, in the same month or
+    the same year at a finer precision, with counts that do not disagree, are one operation,
+    kept at its most precise date."""
+    out: list[Operation] = []
+    for a in sorted(ops, key=lambda o: -len(o.start or "")):
+        twin = None
+        if a.start and not a.since and not a.circa:
+            for b in out:
+                if b.start and not b.since and (set(b.tactics) == set(a.tactics) or
+                                               (not a.tactics and _sting_tactics(b.tactics) == b.tactics) or
+                                               (not b.tactics and _sting_tactics(a.tactics) == a.tactics)) \
+                        and b.agency in (a.agency, None) \
+                        and (b.start == a.start or (len(a.start) == 4 and b.start[:4] == a.start)) \
+                        and (a.arrests is None or b.arrests is None or a.arrests == b.arrests) \
+                        and not _same_sentence(a.text, b.text):  # split from one sentence on purpose
+                    twin = b
+                    break
+        if twin is None:
+            out.append(a)
+            continue
+        twin.tactics = twin.tactics or list(a.tactics)  # buyers arrested, how told only in the retelling
+        twin.arrests = twin.arrests if twin.arrests is not None else a.arrests
+        twin.mixed_arrests = twin.mixed_arrests if twin.mixed_arrests is not None else a.mixed_arrests
+        twin.agency = twin.agency or a.agency
+        if a.text and a.text not in twin.text:
+            twin.text = (twin.text + " " + a.text).strip()
+        if a.confidence is not None and (twin.confidence is None or a.confidence > twin.confidence):
+            twin.confidence = a.confidence
+    return [o for o in ops if any(o is x for x in out)]
 
 
 def _continues(cur: Event, s: SentenceInfo) -> bool:
@@ -391,7 +434,13 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
     elif (such or s.example) and topic:
         source = _sting_tactics(topic) or topic
     elif s.similar and events:
-        source = [t for t in events[-1].tactics() if t in STINGS or t == "Buyer Arrests"] or events[-1].tactics()
+        prev = events[-1]
+        source = [t for t in prev.tactics() if t in STINGS or t == "Buyer Arrests"]
+        if not source and prev.cues().buyers and NON_STING_METHOD.search(" ".join(x.f for x in prev.sents)):
+            # "two men were arrested in a motel investigation ... A similar operation, seven years
+            # earlier, netted five buyers": buyers arrested without a sting, like the one before
+            source = ["Buyer Arrests"]
+        source = source or prev.tactics()
     elif s.example and topic:
         source = _sting_tactics(topic) or topic
     elif topic and _sting_tactics(topic) and s.prev is not None and s.prev.para == s.para and s.prev.general \
@@ -410,9 +459,9 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
             ev.mentions = [m for m in ev.all_mentions() if m.tactic != "Buyer Arrests"]
             source = _sting_tactics(source)
         ev.inherited = list(source)
-    elif generic_only and [t for t in _sting_tactics(source) if t in STINGS]:
+    elif generic_only and ([t for t in _sting_tactics(source) if t in STINGS] or (s.similar and source == ["Buyer Arrests"])):
         # "Web-based operations ... For example, ... announced stings": the stings of the topic
-        ev.stings_as = [t for t in _sting_tactics(source) if t in STINGS]
+        ev.stings_as = [t for t in _sting_tactics(source) if t in STINGS] or ["Buyer Arrests"]
 
 
 _OWN_PREDICATE = re.compile(r"\b(?:was|were|is|are|has|have|had|been|began|begun|started|proposed|considered|planned|"
@@ -457,10 +506,15 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
     # unless the sentence gives a count for each ("10 and 9 sex buyers, respectively")
     if len(groups) > 1 and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
         joined: list[tuple[DateInfo, list[Mention]]] = []
+        # "reverse sting operations in August and October 2013": one for each month; but where one
+        # count covers them ("... arrested 12 buyers in two operations"), one we cannot apportion
+        plural = bool(re.search(r"\b(?:operations|stings|reversals|sweeps|details)\b", s.f, F)) and \
+            buyer_count(s.counts, s.f) is None
         for d, ms in groups:
             last = joined[-1][0] if joined else None
             if last is not None and last.start and d.start and len(d.start) == 7 and len(last.start) == 7 \
-                    and last.start[:4] == d.start[:4] and d.pos - last.end_pos < 30:
+                    and last.start[:4] == d.start[:4] and d.pos - last.end_pos < 30 \
+                    and (int(d.start[5:7]) - int(last.start[5:7]) == 1 or not plural):
                 joined[-1][1].extend(ms)  # "in January and February 2015": one event
             else:
                 joined.append((d, list(ms)))
@@ -473,6 +527,8 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
         ev = Event([s], d, s.para, mentions=ms if len(groups) > 1 else None)
         if len(groups) > 1:
             lo = min([d.pos] + [m.start for m in ms]) if i else 0
+            if i and not ms:
+                lo = min(lo, groups[i - 1][0].end_pos)  # "on the street (since 1976) and using the web (since 2001)"
             ev.first_cues = evidence.cues(s.f[lo:max([bounds[i + 1]] + [m.end for m in ms])])
             # mentions of no date of their own (the sentence's subject) go to every date
             if not ms:
@@ -504,6 +560,15 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
         counts = [c for s in ev.sents if not any(x.whom == "sellers" for x in s.counts)
                   for c in s.counts if c.whom == "any"][:1]
     count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
+    if not ev.count_fixed and place and len([c for c in counts if c.value is not None]) > 1:
+        # "Matteson and Orland Hills were among the departments that arrested 31 sex buyers.
+        # Orland Hills police arrested seven": the place's own force's count
+        own = re.compile(r"\b" + re.escape(fold(place)) + r"\s+(?:police|officers|detectives|deputies|sheriff)\b[^.;]{0,40}?$", F)
+        for x in ev.sents:
+            c = buyer_count(x.counts, x.f)
+            if c is not None and c.value is not None and own.search(x.f[:c.pos]):
+                count = c
+                break
     if count is None and not ev.count_fixed:
         text = " ".join(x.f for x in ev.sents)
         m = MEN_WHO.search(text)
