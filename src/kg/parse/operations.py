@@ -76,6 +76,8 @@ _PAST_VERB = re.compile(r"\b(?:ran|began|led|took|made|sent|held|put|got|caught|
                         r"ordered|sentenced|pled|pleaded|received|attended|completed|installed|used|conducted|launched|"
                         r"recorded|videotaped|reported|announced|participated|assisted|collaborated|worked|established|"
                         r"created|impounded|towed|mailed|sent|posted|followed|stemmed|came from|uncovered|showed|revealed)\b", F)
+UNCLEAR_STING = re.compile(r"\b(?:unclear|not clear|unknown|not known)\s+(?:if|whether)\b[^.;]{0,120}?\b(?:decoys?|"
+                           r"targeted (?:sex )?buyers|reverse stings?|stings?)\b", F)
 PROBLEM = re.compile(r"\b(?:well[- ]documented|problems?|crimes? associated|ancillary crimes|homicides?|serial killers?|"
                      r"sex trafficking (?:is|of|cases)|among the more serious)\b", F)
 ONGOING = re.compile(r"\b(?:periodic(?:ally)?|regular(?:ly)?|routine(?:ly)?|ongoing|continu\w+|on a routine basis|"
@@ -165,6 +167,7 @@ class Event:
     stings_as: list[str] = field(default_factory=list)    # the sting a generic "sting" here stands for
     method_unstated: bool = False                         # buyers arrested, by what means the page does not say
     sting_free: bool = False                              # no sting named in its paragraph before it
+    sting_unclear: bool = False                           # the page says it is unclear whether decoys were used
 
     def _text_of(self, m: Mention) -> str:
         for s in self.sents:
@@ -189,15 +192,25 @@ class Event:
         c = self.cues()
         if self.sting_free and not any(m.tactic in STINGS for m in ms):
             c = replace(c, no_sting_context=True)  # "police arrested 60 men for patronizing", no sting in sight
-        own = evidence.resolve(ms, c)
+        own = _unclear_resolve(ms, c) if self.sting_unclear else evidence.resolve(ms, c)
         if self.stings_as and not (c.web or c.street) and not any(m.typed(self._text_of(m)) for m in ms if m.positive and m.tactic in STINGS):
             # the event says only "a sting": it is the sting of the practice it exemplifies
             own = [t for t in own if t not in STINGS and t != "Buyer Arrests"] + list(self.stings_as)
         out = list(own)
         for t in self.inherited:
-            if t not in out:
+            if t not in out and not (self.sting_unclear and t in STINGS):
                 out.append(t)
         return out
+
+
+def _unclear_resolve(ms: list[Mention], c: Cues) -> list[str]:
+    """Where the page says it is unclear whether decoys were used ("it is unclear if the Sheriff's
+    Office targeted buyers or used decoys in these operations"), an "operation" it does not name
+    as a sting is not read as one: its buyers were arrested, by a method the page leaves open."""
+    named = any(m.positive and m.strength in (evidence.LABEL, evidence.EXPLICIT) and m.tactic in STINGS for m in ms)
+    if named:
+        return evidence.resolve(ms, c)
+    return evidence.resolve([m for m in ms if m.tactic not in STINGS], replace(c, no_sting_context=True))
 
 
 def _is_general(f: str) -> bool:
@@ -338,7 +351,9 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             topic, topic_para = own, s.para
     ops = []
     practices: dict[tuple, Operation] = {}
+    unclear = any(UNCLEAR_STING.search(s.f) for s in infos)
     for ev in events:
+        ev.sting_unclear = unclear
         ev.op = _operation(ev, agencies, home, place, kind)
         if ev.op is not None and ev.op.since and ev.op.arrests is None:
             # "stings since 1996 ... State Police have conducted stings since that time": one practice
@@ -578,17 +593,21 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
             if v is not None:
                 count = Count(v, m.start(), m.group(2), "buyers", False)
     method_unstated = False
+    named = count is not None and bool(re.match(r"(?:johns?|buyers?|customers?|clients?|patrons?|solicitors?)$", count.noun, F))
+    buyers_counted = count is not None and count.whom == "buyers" and cues.buyers and \
+        ((not cues.trafficking and not ev.sents[0].problem) or named or cues.strong_buyers)
+    # buyers arrested by investigation, raid, complaint (or where the page says it cannot tell
+    # whether decoys were used): no sting
+    no_sting = buyers_counted and (ev.sting_unclear or bool(NON_STING_METHOD.search(" ".join(s.f for s in ev.sents))))
     if not tactics:
-        named = count is not None and bool(re.match(r"(?:johns?|buyers?|customers?|clients?|patrons?|solicitors?)$", count.noun, F))
-        if count is not None and count.whom == "buyers" and cues.buyers and \
-                ((not cues.trafficking and not ev.sents[0].problem) or named or cues.strong_buyers):
-            text = " ".join(s.f for s in ev.sents)
-            if NON_STING_METHOD.search(text):
-                tactics = ["Buyer Arrests"]  # buyers arrested by investigation, raid, complaint: no sting
-            else:
-                method_unstated = True  # buyers arrested, how not told: an operation with no tactic, held
-        else:
+        if not buyers_counted:
             return None
+        if no_sting:
+            tactics = ["Buyer Arrests"]
+        else:
+            method_unstated = True  # buyers arrested, how not told: an operation with no tactic, held
+    elif no_sting and not _sting_tactics(tactics):
+        tactics = ["Buyer Arrests"] + tactics  # "... arrested eleven men ... their names were published"
     if ("Reverse Stings" in tactics or "Web Stings" in tactics) and "Buyer Arrests" in tactics:
         tactics.remove("Buyer Arrests")
     d = ev.date
@@ -737,6 +756,7 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
     tactics whose practice the page says was stopped (which withdraws their claim)."""
     support: dict[str, list[Support]] = {}
     in_event: set[int] = set()
+    unclear = any(UNCLEAR_STING.search(s.f) for s in infos)
     for ev in events:
         for s in ev.sents:
             in_event.add(id(s))
@@ -753,7 +773,7 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
     for s in infos:
         if id(s) in in_event:
             continue
-        ts = s.tactics
+        ts = _unclear_resolve(s.mentions, s.cues) if unclear else s.tactics
         if "Buyer Arrests" in ts and (s.anaphora or s.similar) and not NON_STING_METHOD.search(s.f):
             ts = [t for t in ts if t != "Buyer Arrests"]  # "This one resulted in the arrest of six buyers": the sting's
         for t in ts:
