@@ -213,6 +213,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\bchat\s?bots?\b"),
         (EXPLICIT, r"\b(?:warning|deterrence|deterrent|automated)\s+(?:text\s+)?(?:messages?|texts?|pop-?ups?)\b"),
         (EXPLICIT, r"\btext\s+messages?\s+(?:\w+\s+){0,3}?warn\w*"),
+        # "launched a 'bot' called Project Intercept", "bots posing as sellers": software, not officers
+        (EXPLICIT, r"\b(?:launch\w*|deploy\w*|creat\w*|develop\w*|us(?:e|ed|es|ing))\s+(?:a\s+|an\s+|the\s+)?\W{0,2}(?:chat\s?)?bots?\b"),
+        (EXPLICIT, r"\bbots?\b[^.;]{0,40}?\bpos(?:ing|ed|e|es)\s+as\b"),
     ],
 }
 _CASE_SENSITIVE = ("\\bSOAP\\b", "\\bFOPP\\b", "\\bCCTV\\b", "\\bPSAs?\\b", "\\bIT[- ]based")
@@ -235,7 +238,7 @@ QUICK = {t: re.compile(k, F) for t, k in {
     "Public Education": r"public|psa|campaign|sign|billboard|poster|warning",
     "Letters": r"letter|mail|sent|send|postcard",
     "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
-    "IT Based Tactics": r"chat|warning|deterren|automated|text|\bit\b",
+    "IT Based Tactics": r"chat|warning|deterren|automated|text|\bit\b|bot",
 }.items()}
 
 # --- whose act: cues over a sentence ----------------------------------------------------------
@@ -569,6 +572,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
             continue
         t = m.tactic
         if t == "Reverse Stings":
+            if c.bot and not c.arrests and m.strength != LABEL:
+                continue  # "bots posing as prostitutes": the IT-based tactic, not officers as decoys
             if m.strength == WEAK and not (c.buyers and c.arrests and not c.seller_sting):
                 continue  # "an operation" is a sting only where buyers are named, or met decoys on the street or online
             if m.strength in (GENERIC, WEAK) and not c.buyers:
