@@ -338,7 +338,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             cur = ev
             pending = None
         elif s.dates and not own and count is None:
-            pending = s if not s.problem else None
+            pending = s
             pending_run = []
             cur = None
         else:
