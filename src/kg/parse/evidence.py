@@ -510,6 +510,8 @@ def mentions(sentence: str) -> list[Mention]:
             k = next(k for k in clash if k.tactic == mn.tactic)
             if rank[mn.strength] < rank[k.strength]:
                 kept[kept.index(k)] = mn
+    if not kept:
+        return kept
     never = NEVER_DONE.search(s)
     # "... a john school ..., but it was never established (although ...)": every mention of the
     # tactics named before the denial
