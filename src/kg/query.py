@@ -12,6 +12,9 @@ from .errors import KgError
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", help="the SPARQL query, or @FILE to read it from a file (@- for stdin)")
     p.add_argument("--endpoint", default=None, help="a remote SPARQL 1.1 endpoint (default: the local release)")
+    p.add_argument("--graph", default=None, metavar="IRI",
+                   help="with --endpoint: the catalogue graph `kg publish` keeps there (default: "
+                        "https://w3id.org/demand-kg/releases); its release is queried")
     p.add_argument("--dist", default="dist", help="release folder (default: dist)")
     p.add_argument("--format", choices=("table", "json", "csv", "tsv", "turtle", "nt"), default="table",
                    help="output: table (default), json, csv, tsv; graphs: turtle or nt")
@@ -33,7 +36,10 @@ def _engine(args):
     from .engine import EmbeddedEngine, RemoteEngine
 
     if args.endpoint:
-        return RemoteEngine(args.endpoint, timeout=args.timeout)
+        from .stores import catalogue_for
+        from .vocab import DEFAULT_BASE
+
+        return RemoteEngine(args.endpoint, timeout=args.timeout, catalogue=args.graph or catalogue_for(DEFAULT_BASE))
     store = Path(args.dist) / "store"
     if not store.is_dir():
         raise KgError(f"no release store in {args.dist}: run `kg build` first, or give --endpoint")
