@@ -53,7 +53,7 @@ def test_nginx_serves_the_release_as_kg_serve_does(tmp_path, shipped_release):
         tag = http("GET", nginx.url + "/dumps/kg.nt")[1]["etag"]
         assert http("GET", nginx.url + "/dumps/kg.nt", headers={"If-None-Match": tag})[0] == 304
         # the ontology and shapes as Turtle; the configuration itself is not served
-        a = http("GET", nginx.url + "/ontology")
+        a = http("GET", nginx.url + "/ontology.ttl")
         assert a[0] == 200 and media(a[1]) == "text/turtle" and a[2] == (dist / "ontology.ttl").read_bytes()
         assert http("GET", nginx.url + "/nginx.conf")[0] == 404
         first = json.loads(http("GET", nginx.url + "/release.json")[2])["id"]

@@ -5,7 +5,9 @@ of (or instead of) kg serve answers the same URLs: /dumps/kg.{ttl,nt,jsonld}[.gz
 /dumps/*.csv and /dumps/csv-metadata.json where the release has tables, /context.jsonld,
 /.well-known/void, /ontology.ttl, /shapes.ttl, /release.json; and `nginx.conf`, a snippet for an
 nginx `server` block (root, media types, precompressed .gz, CORS, caching) that nginx itself
-keeps private.
+keeps private. Only the files: what kg serve negotiates (the HTML of /ontology and /shapes, VoID
+as JSON-LD) stays with kg serve, so the snippet can also sit in front of kg serve replicas
+(deploy/nginx-replicas.conf) and take the downloads off them.
 
 Publishing is atomic, as `kg build` is: each release is written into `DIR.releases/<id>/` and
 DIR is a symlink moved onto it in one rename, so a host serving DIR sees the old files or the
@@ -83,8 +85,6 @@ location = /.well-known/void {{
 }}
 location = /context.jsonld {{ add_header Access-Control-Allow-Origin "*" always; }}
 location = /release.json {{ add_header Access-Control-Allow-Origin "*" always; add_header Cache-Control "no-cache" always; }}
-location = /ontology {{ try_files /ontology.ttl =404; }}
-location = /shapes {{ try_files /shapes.ttl =404; }}
 """
 
 
