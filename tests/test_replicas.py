@@ -147,7 +147,7 @@ class Load:
 def replicas_behind_nginx(serve_args: list[list[str]]) -> tuple[list[str], object]:
     ports = [free_port() for _ in serve_args]
     urls = []
-    for port, args in zip(ports, serve_args):
+    for port, args in zip(ports, serve_args, strict=True):
         cmd = [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--query-workers", "1", *args]
         url = f"http://127.0.0.1:{port}"
         start(cmd, url + "/sparql?query=ASK%7B%7D")

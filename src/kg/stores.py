@@ -41,7 +41,6 @@ pages and /data term for term). What each store does differently:
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
