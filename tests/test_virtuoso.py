@@ -97,18 +97,24 @@ def test_gallery_pages_and_data_are_the_embedded_stores(published, shipped_relea
                for s in (embedded, remote)]
         assert csv[0] == csv[1], ex.slug
 
-    def main(body: bytes) -> str:
-        return re.search(rb"<main>(.*)</main>", body, re.S).group(1).decode()
+    def main(body: bytes) -> str:  # the page without its frame, each server's own address made one
+        return re.sub(r"127\.0\.0\.1:\d+", "HOST", re.search(rb"<main>(.*)</main>", body, re.S).group(1).decode())
 
     pages = ["/page/jurisdiction/norwich-ct", "/page/jurisdiction/alton-il", "/page/tactic/web-stings",
              "/jurisdictions?state=TX", "/page/state/tx", "/tactics", "/",
              "/page/operation/horry-county-sc-1981-neighborhood-action", "/page/source/wyandanch-ny-3"]
+    # and with the release folder beside it (the same release: its files are served too)
+    remote_files = live_server("--endpoint", published.sparql, dist=shipped_release)
     for path in pages:
         a = http("GET", embedded + path, headers={"Accept": "text/html"})
         b = http("GET", remote + path, headers={"Accept": "text/html"})
-        assert a[0] == b[0] == 200, path
-        if path != "/":  # the landing page says where it is served from
-            assert main(a[2]) == main(b[2]), path
+        c = http("GET", remote_files + path, headers={"Accept": "text/html"})
+        assert a[0] == b[0] == c[0] == 200, path
+        assert main(a[2]) == main(c[2]), path
+        if path == "/":  # without the release folder there is nothing to download, and it says so
+            assert b"has no release files" in b[2] and b"has no release files" not in a[2]
+            continue
+        assert main(a[2]) == main(b[2]), path
         footer = re.compile(rb"Release <code>[^<]+</code> \S+ [0-9,]+ triples")
         assert footer.search(a[2]).group(0) == footer.search(b[2]).group(0), path  # the same release
     for path, fmt in (("/data/jurisdiction/alton-il.ttl", ox.RdfFormat.TURTLE),  # geometry, decimals
@@ -122,6 +128,8 @@ def test_gallery_pages_and_data_are_the_embedded_stores(published, shipped_relea
         assert ta and ta == tb, (path, ta ^ tb)
     status, _, body = http("GET", remote + "/", headers={"Accept": "text/html"})
     assert b"served from" in body
+    for path in ("/dumps/kg.nt", "/.well-known/void"):
+        assert http("GET", remote_files + path)[2] == http("GET", embedded + path)[2], path
 
 
 def test_publish_twice_leaves_only_the_newer_release(published, shipped_release, tmp_path):
@@ -147,7 +155,7 @@ def test_publish_twice_leaves_only_the_newer_release(published, shipped_release,
     assert r.returncode == 0, r.stderr
     assert "dropped the previous release's graph" in r.stderr
     counts = graph_counts(published)
-    assert counts == {f"{CATALOGUE}/{second['id']}": second["triples"], CATALOGUE: 7}, counts
+    assert counts == {f"{CATALOGUE}/{second['id']}": second["triples"], CATALOGUE: 8}, counts
     assert f"{CATALOGUE}/{first['id']}" not in counts
     # nothing of the first release is left anywhere in the store
     assert not ask_store(published, f"ASK {{ <{gone}> ?p ?o }}")["results"]["bindings"]
@@ -155,7 +163,7 @@ def test_publish_twice_leaves_only_the_newer_release(published, shipped_release,
     # and back: the shipped release again (the other tests use it)
     r = kg_publish(shipped_release, published.url, "--drop-after", "0")
     assert r.returncode == 0, r.stderr
-    assert graph_counts(published) == {f"{CATALOGUE}/{first['id']}": first["triples"], CATALOGUE: 7}
+    assert graph_counts(published) == {f"{CATALOGUE}/{first['id']}": first["triples"], CATALOGUE: 8}
 
 
 def test_a_load_that_does_not_check_out_leaves_the_published_release(published, shipped_release, tmp_path):

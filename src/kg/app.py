@@ -466,7 +466,7 @@ class Site:
         self.published_graph = pub.graph
         if self.release is None or self.release.id != pub.id:
             # the local release folder is another release: serve none of its files
-            self.release = ReleaseInfo(pub.id, pub.created, pub.base or self.base, pub.triples)
+            self.release = ReleaseInfo(pub.id, pub.created, pub.base or self.base, pub.triples, dict(pub.counts))
             self.dist = None
         if not config.get("BASE") and pub.base and pub.base != self.base:
             self.iris = Iris(pub.base)

@@ -364,7 +364,7 @@ def publish(dist: Path, to: str, graph: str | None = None, *, chunk: int = 50_00
         if isinstance(e, KgError):
             raise KgError(f"{e}; {now}") from None
         raise
-    pub = Published(target, info["id"], info["created"], info["triples"], info["base"])
+    pub = Published(target, info["id"], info["created"], info["triples"], info["base"], info.get("counts") or {})
     store.replace(catalogue, catalogue_triples(catalogue, pub), method)
     say(f"<{catalogue}> now names release {info['id']}")
     res.update(method=how, checked=True)

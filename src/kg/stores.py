@@ -10,7 +10,8 @@ Where the release lives (written by `kg publish --to URL`, read by `kg serve --e
 
       <{catalogue}> a dcat:Catalog ; dcat:dataset <{graph}> .
       <{graph}> a void:Dataset ; dcterms:identifier "{id}" ; dcterms:created "..."^^xsd:dateTime ;
-                void:triples N ; void:uriSpace "{base}" .
+                void:triples N ; void:uriSpace "{base}" ;
+                <urn:x-demand-kg:counts> "{release.json's counts}"^^rdf:JSON .
 
   `kg publish` replaces it in one request once the new graph is loaded and checked, and drops
   the previous graph later, so readers see the old release or the new one, never a part.
@@ -41,8 +42,9 @@ pages and /data term for term). What each store does differently:
 """
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -51,6 +53,7 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
+COUNTS = "urn:x-demand-kg:counts"
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 VIRT_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
 DURATIONS = frozenset(XSD + t for t in ("duration", "dayTimeDuration", "yearMonthDuration"))
@@ -87,6 +90,7 @@ class Published:
     created: str
     triples: int
     base: str
+    counts: dict = field(default_factory=dict)  # release.json's counts (the landing page's figures)
 
 
 def catalogue_triples(catalogue: str, pub: Published) -> list[ox.Triple]:
@@ -100,14 +104,17 @@ def catalogue_triples(catalogue: str, pub: Published) -> list[ox.Triple]:
         ox.Triple(g, ox.NamedNode(DCT + "created"), ox.Literal(pub.created, datatype=ox.NamedNode(XSD + "dateTime"))),
         ox.Triple(g, ox.NamedNode(VOID + "triples"), ox.Literal(str(pub.triples), datatype=ox.NamedNode(XSD + "integer"))),
         ox.Triple(g, ox.NamedNode(VOID + "uriSpace"), ox.Literal(pub.base)),
+        ox.Triple(g, ox.NamedNode(COUNTS), ox.Literal(json.dumps(pub.counts, sort_keys=True),
+                                                     datatype=ox.NamedNode(RDF + "JSON"))),
     ]
 
 
 def catalogue_query(catalogue: str) -> str:
-    return f"""SELECT ?g ?id ?created ?triples ?base FROM <{catalogue}> WHERE {{
+    return f"""SELECT ?g ?id ?created ?triples ?base ?counts FROM <{catalogue}> WHERE {{
   <{catalogue}> <{DCAT}dataset> ?g .
   ?g <{DCT}identifier> ?id ; <{VOID}triples> ?triples .
   OPTIONAL {{ ?g <{DCT}created> ?created }} OPTIONAL {{ ?g <{VOID}uriSpace> ?base }}
+  OPTIONAL {{ ?g <{COUNTS}> ?counts }}
 }}"""
 
 
@@ -119,9 +126,11 @@ def published_from(bindings: list[dict]) -> Published | None:
     (g, b), = found.items()
     try:
         n = int(b["triples"]["value"])
+        counts = json.loads(b["counts"]["value"]) if "counts" in b else {}
     except ValueError:
         return None
-    return Published(g, b["id"]["value"], b.get("created", {}).get("value", ""), n, b.get("base", {}).get("value", ""))
+    return Published(g, b["id"]["value"], b.get("created", {}).get("value", ""), n, b.get("base", {}).get("value", ""),
+                     counts if isinstance(counts, dict) else {})
 
 
 # ----------------------------------------------------------------------------- query text
