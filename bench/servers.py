@@ -10,6 +10,8 @@ the resident memory of the process and all its children (gunicorn workers, query
 * `start_oxigraph(nt)`         `oxigraph load` into a temp dir, then `oxigraph serve-read-only`
 * `start_rdflib(ttl)`          `rdflib-endpoint serve FILE` (rdflib in memory, uvicorn)
 * `start_http_server(dir)`     `python -m http.server` (the file-serving peer for downloads)
+* `start_oxigraph_store()`     an empty, writable `oxigraph serve` (for `kg publish --to`)
+* `start_virtuoso()`           Virtuoso Open Source 7 from deploy/virtuoso.ini (tests/virtuoso_support.py)
 
 Only processes started here are stopped here (by their own pid / process group).
 """
@@ -205,6 +207,33 @@ def start_oxigraph(nt: str | Path, timeout: float = 120, store: Path | None = No
     srv = Server("oxigraph", proc, port, "/query", load_seconds=load_s, log=log,
                  cleanup=[store] if owned else [])
     return _wait_ready(srv, _probe_ask, t0, timeout)
+
+
+def start_oxigraph_store(timeout: float = 60) -> Server:
+    """An empty `oxigraph serve` (writable: /store, /update) in a temp dir."""
+    loc = Path(tempfile.mkdtemp(prefix="bench-oxigraph-rw-"))
+    port = free_port()
+    t0 = time.monotonic()
+    proc, log = _spawn("oxigraph-rw", [str(VENV_BIN / "oxigraph"), "serve", "--location", str(loc),
+                                       "--bind", f"127.0.0.1:{port}"])
+    srv = Server("oxigraph-rw", proc, port, "/query", log=log, cleanup=[loc])
+
+    def probe(s: Server) -> bool:
+        return requests.get(s.endpoint, params={"query": "ASK {}"}, timeout=5).status_code == 200
+
+    return _wait_ready(srv, probe, t0, timeout)
+
+
+def start_virtuoso(max_rows: int = 1_000_000, buffers: int = 20_000) -> Server:
+    """Virtuoso from deploy/virtuoso.ini, its own folder and ports (tests/virtuoso_support.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from virtuoso_support import start_virtuoso as _start
+
+    t0 = time.monotonic()
+    v = _start(max_rows=max_rows, buffers=buffers)
+    srv = Server("virtuoso", v.proc, int(v.url.rsplit(":", 1)[1]), "/sparql", start_seconds=time.monotonic() - t0,
+                 cleanup=[v.folder])
+    return srv
 
 
 def start_rdflib(ttl: str | Path, timeout: float = 1800) -> Server:

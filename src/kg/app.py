@@ -8,6 +8,7 @@ Config keys (a dict passed in; for gunicorn, `KG_*` environment variables fill t
 | --- | --- | --- |
 | DIST | "dist" | the release folder (its `store/` is opened read-only) |
 | ENDPOINT | None | serve from this remote SPARQL 1.1 endpoint instead of the store |
+| GRAPH | {site}releases | with ENDPOINT: the catalogue graph `kg publish` keeps there, naming the release graph to serve (kg.stores); followed like DIST |
 | QUERY_TIMEOUT | 10 | seconds a user query may run before it is stopped (503) |
 | RESULT_LIMIT | 50_000_000 | bytes a query result may take (413 beyond) |
 | QUERY_WORKERS | 3 | query processes per server process (embedded store) |
@@ -44,13 +45,15 @@ from flask import Flask
 from werkzeug.wsgi import FileWrapper
 
 from .bounded import Stats
-from .engine import EmbeddedEngine, Engine, RemoteEngine
+from .engine import EmbeddedEngine, Engine, QueryError, RemoteEngine
 from .release import ReleaseInfo, read_release, site_root
+from .stores import catalogue_for
 from .vocab import DEFAULT_BASE, PREFIXES, Iris
 
 DEFAULTS = {
     "DIST": "dist",
     "ENDPOINT": None,
+    "GRAPH": None,
     "QUERY_TIMEOUT": 10.0,
     "RESULT_LIMIT": 50_000_000,
     "QUERY_WORKERS": 3,
@@ -336,8 +339,11 @@ class Follower:
             time.sleep(self.every)
 
     def check(self) -> bool:
-        """Swap to the release DIST points at if it is new; True if it did."""
+        """Swap to the release DIST points at (or, serving a store, the one its catalogue names)
+        if it is new; True if it did."""
         old = self.fast.site
+        if isinstance(old.engine, RemoteEngine):
+            return self._check_store(old)
         if old.dist is None or not isinstance(old.engine, EmbeddedEngine):
             return False
         try:
@@ -362,6 +368,29 @@ class Follower:
         threading.Thread(target=self._retire, args=(old,), daemon=True, name="kg-retire").start()
         rid = new.release.id if new.release else now.name
         print(f"kg serve: now serving release {rid} ({now})", file=sys.stderr, flush=True)
+        return True
+
+    def _check_store(self, old: "Site") -> bool:
+        """The store's catalogue names another release graph than `old` serves: swap to it.
+        A catalogue that cannot be read, or names none (being replaced), changes nothing."""
+        engine = old.engine
+        assert isinstance(engine, RemoteEngine)
+        if not engine.catalogue:
+            return False
+        try:
+            engine.resolve()
+            pub = engine.read_catalogue()
+        except QueryError:
+            return False  # the store is down: keep serving (its queries answer 502 meanwhile)
+        if pub is None or pub.graph == old.published_graph:
+            return False
+        new = Site(self.config)
+        if new.published_graph != pub.graph:
+            return False  # it moved again meanwhile: the next check takes it
+        self.app.extensions["kg"] = new
+        self.fast.swap(new)
+        print(f"kg serve: now serving release {pub.id} (graph <{pub.graph}> at {engine.endpoint})",
+              file=sys.stderr, flush=True)
         return True
 
     def _retire(self, old: "Site", settle: float = 1.0, poll: float = 0.2, longest: float = 600.0) -> None:
@@ -394,9 +423,12 @@ class Site:
         self.timeout = float(config["QUERY_TIMEOUT"])
         self.allow = tuple(config.get("SERVICE_ALLOWLIST") or ())
         self.engine: Engine
+        self.published_graph: str | None = None  # serving a store: the release graph its catalogue named
         if config.get("ENDPOINT"):
             self.engine = RemoteEngine(config["ENDPOINT"], timeout=self.timeout,
-                                       result_limit=int(config["RESULT_LIMIT"]))
+                                       result_limit=int(config["RESULT_LIMIT"]),
+                                       catalogue=config.get("GRAPH") or catalogue_for(base))
+            self._use_published(config)
         else:
             if self.release is None or self.dist is None:
                 raise FileNotFoundError(f"no release in {dist!r}: run `kg build` first")
@@ -419,6 +451,28 @@ class Site:
         self._memo_lock = threading.Lock()
         self.inflight = 0  # requests being answered from this release (see Follower)
         self._inflight_lock = threading.Lock()
+
+    def _use_published(self, config: dict) -> None:
+        """Serving a store: the release its catalogue names, if it can be read now (else the
+        first query tries again, and the Follower swaps in a Site for it when it can)."""
+        engine = self.engine
+        assert isinstance(engine, RemoteEngine)
+        try:
+            pub = engine.resolve()
+        except QueryError:
+            return
+        if pub is None:
+            return
+        self.published_graph = pub.graph
+        if self.release is None or self.release.id != pub.id:
+            # the local release folder is another release: serve none of its files
+            self.release = ReleaseInfo(pub.id, pub.created, pub.base or self.base, pub.triples, dict(pub.counts))
+            self.dist = None
+        if not config.get("BASE") and pub.base and pub.base != self.base:
+            self.iris = Iris(pub.base)
+            self.base = self.iris.base
+            self.site_root = site_root(self.base)
+            self.prefixes["id"] = self.base
 
     def enter(self) -> None:
         with self._inflight_lock:
@@ -500,7 +554,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register(app, site)
     fast = FastPath(BodyLimit(app.wsgi_app, MAX_BODY), site, int(cfg["CACHE_BYTES"]))
-    if float(cfg.get("FOLLOW") or 0) > 0 and site.dist is not None and not cfg.get("ENDPOINT"):
+    if float(cfg.get("FOLLOW") or 0) > 0 and (site.dist is not None or cfg.get("ENDPOINT")):
         fast.follower = Follower(app, fast, cfg, float(cfg["FOLLOW"]))
     app.wsgi_app = fast  # type: ignore[method-assign]
     return app

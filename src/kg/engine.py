@@ -40,6 +40,7 @@ import pyoxigraph as ox
 
 from .bounded import MAX_TEXT, Stats, work_bound
 from .sparql_text import explain_syntax_error, ordered, star_order, with_projection
+from .stores import Dialect, PartialAnswer, Published, catalogue_query, detect, published_from, query_form
 
 _UNSEEN = object()
 INLINE_SLOW = 0.25  # seconds: an inline query slower than this goes to the workers next time
@@ -1025,17 +1026,66 @@ class EmbeddedEngine(Engine):
 
 
 class RemoteEngine(Engine):
-    """Any SPARQL 1.1 endpoint, through SPARQLWrapper. Answers are re-serialised locally."""
+    """Any SPARQL 1.1 endpoint, through SPARQLWrapper. Answers are re-serialised locally, in
+    the embedded engine's forms (kg.stores: each store's differences and what is done about them).
 
-    def __init__(self, endpoint: str, *, timeout: float = 10.0, result_limit: int = 50_000_000):
+    With `catalogue` (the graph `kg publish` keeps in the store), the engine reads which
+    release graph is published there (`resolve`) and asks every query against that graph; the
+    answers are then fixed for the engine's life (`release_id`), and the server swaps in a new
+    engine when the catalogue names another release. Without a catalogue, or where the store
+    has none, it queries the store's own default graph."""
+
+    def __init__(self, endpoint: str, *, timeout: float = 10.0, result_limit: int = 50_000_000,
+                 catalogue: str | None = None):
         from SPARQLWrapper import SPARQLWrapper  # noqa: F401 - fail early if missing
 
         self.endpoint = endpoint
         self.timeout = timeout
         self.result_limit = result_limit
+        self.catalogue = catalogue
         self.info = EngineInfo("remote", endpoint)
+        self.dialect: Dialect | None = None
+        self.published: Published | None = None
+        self.graph: str | None = None
+        self._resolved = False
+        self._lock = threading.Lock()
 
-    def _fetch(self, query: str, default_graphs=None, named_graphs=None) -> tuple[bytes, str]:
+    # --- which store, which release
+
+    def resolve(self) -> Published | None:
+        """Learn the store's kind and read its catalogue, once (EndpointError if unreachable)."""
+        if self._resolved:
+            return self.published
+        with self._lock:
+            if not self._resolved:
+                dialect = self._probe()
+                pub = self.read_catalogue(dialect) if self.catalogue else None
+                self.dialect, self.published = dialect, pub
+                self.graph = pub.graph if pub else None
+                self.release_id = pub.graph if pub else None  # answers are fixed while it is served
+                self._resolved = True
+        return self.published
+
+    def _probe(self) -> Dialect:
+        _, _, headers = self._request("ASK {}", [], "application/sparql-results+json")
+        return detect(headers.get("Server"))
+
+    def read_catalogue(self, dialect: Dialect | None = None) -> Published | None:
+        """The release the store's catalogue names now (None: none, or none readable)."""
+        import json
+
+        if not self.catalogue:
+            return None
+        body, _, _ = self._request(catalogue_query(self.catalogue), [], "application/sparql-results+json")
+        try:
+            data = (dialect or self.dialect or Dialect("other")).fix_results(json.loads(body), "SELECT")
+            return published_from(data["results"]["bindings"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    # --- one request
+
+    def _request(self, query: str, params: list[tuple[str, str]], accept: str) -> tuple[bytes, str, Any]:
         import socket
         import urllib.error
 
@@ -1044,21 +1094,30 @@ class RemoteEngine(Engine):
 
         sw = SPARQLWrapper(self.endpoint)
         sw.setMethod(POST)
-        sw.setTimeout(int(max(1, round(self.timeout))))
+        # Virtuoso stops at the timeout= sent and says so, a second or two late: let its answer come
+        slack = self.timeout * 0.5 + 2 if self.dialect is not None and self.dialect.name == "virtuoso" else 1
+        sw.setTimeout(int(round(self.timeout + slack)))
         sw.setOnlyConneg(True)
-        sw.addCustomHttpHeader("Accept", "application/sparql-results+json, application/n-triples;q=0.9, "
-                                         "text/turtle;q=0.8")
-        for g in default_graphs or []:
-            sw.addDefaultGraph(g)
-        for g in named_graphs or []:
-            sw.addNamedGraph(g)
+        sw.addCustomHttpHeader("Accept", accept)
+        for k, v in params:
+            if k == "default-graph-uri":
+                sw.addDefaultGraph(v)
+            elif k == "named-graph-uri":
+                sw.addNamedGraph(v)
+            else:
+                sw.addParameter(k, v)
         sw.setQuery(query)
         try:
             resp = sw.query().response
             body = resp.read()
-            ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            headers = resp.headers
+            ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
         except SPARQLWrapperException as e:
             msg = str(e)
+            if "estimated execution time" in msg:  # Virtuoso's refusal by its cost estimate
+                raise QueryTimeout(f"the store refused the query: {msg[:500]}") from None
+            if "S1TAT" in msg:  # Virtuoso reached its time limit after it had begun sending
+                raise QueryTimeout("the store stopped the query at its time limit") from None
             if "QueryBadFormed" in type(e).__name__ or "400" in msg:
                 raise QueryError(f"the endpoint refused the query: {msg[:500]}") from None
             raise EndpointError(f"the endpoint failed: {msg[:500]}") from None
@@ -1068,49 +1127,91 @@ class RemoteEngine(Engine):
             if isinstance(e.reason, (socket.timeout, TimeoutError)):
                 raise QueryTimeout(f"the endpoint did not answer within {self.timeout:g} s") from e
             raise EndpointError(f"cannot reach the endpoint {self.endpoint}: {e.reason}") from e
-        return body, ctype
+        if self.result_limit and len(body) > self.result_limit:
+            raise ResultTooLarge(f"the result is larger than {self.result_limit:,} bytes; "
+                                 "add a LIMIT or ask for fewer variables")
+        return body, ctype, headers
 
-    def _parse(self, body: bytes, ctype: str):
-        if ctype in ("application/sparql-results+json", "application/json"):
-            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        if ctype in ("application/sparql-results+xml", "application/xml"):
-            return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
-        fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
-        return list(ox.parse(body, fmt))
+    def _fetch(self, query: str, default_graphs=None, named_graphs=None,
+               accept: str = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
+               raw_ok: bool = False):
+        """(parsed answer, kind) with the store's differences mended: kind "results" gives the
+        SPARQL JSON as a dict, "graph" a list of triples; with `raw_ok`, "raw" gives a store's
+        SPARQL JSON bytes as they came when there is nothing to mend (Oxigraph server)."""
+        import json
+
+        self.resolve()
+        d = self.dialect
+        assert d is not None
+        body, ctype, headers = self._request(d.prepare(query), d.params(self.graph, default_graphs, named_graphs,
+                                                                         self.timeout), accept)
+        try:
+            d.check(headers)
+        except PartialAnswer as e:
+            raise (ResultTooLarge if e.cut else QueryTimeout)(str(e)) from None
+        try:
+            if ctype in ("application/sparql-results+json", "application/json"):
+                if raw_ok and d.canonical:
+                    return body, "raw"
+                data = d.fix_results(json.loads(body), query)
+            elif ctype in ("application/sparql-results+xml", "application/xml"):
+                parsed = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+                data = d.fix_results(json.loads(_results_json(parsed)), query)
+            else:
+                fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
+                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)]
+                return d.fix_triples(triples), "graph"
+        except (SyntaxError, ValueError) as e:
+            raise EndpointError(f"the endpoint sent an unreadable answer ({ctype}): {e}") from None
+        return data, "results"
+
+    # --- the Engine interface
 
     def execute(self, query, *, results_format="application/sparql-results+json",
                 graph_format="text/turtle", default_graphs=None, named_graphs=None, base_iri=None,
                 stream=False) -> Answer:
-        body, ctype = self._fetch(query, default_graphs, named_graphs)  # whole: the endpoint's own limits apply
-        try:
-            parsed = self._parse(body, ctype)
-        except (SyntaxError, ValueError) as e:
-            raise EndpointError(f"the endpoint sent an unreadable answer ({ctype}): {e}") from None
-        if isinstance(parsed, list):
+        import json
+
+        graph_form = query_form(query) in ("construct", "describe")
+        accept = ("application/n-triples, text/turtle;q=0.9" if graph_form  # (Virtuoso would send a graph as
+                  else "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8")  # rows)
+        parsed, kind = self._fetch(query, default_graphs, named_graphs, accept, raw_ok=True)  # whole: the store's limits apply
+        if kind == "graph":
             out = _Capped(self.result_limit)
-            write_graph([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], out, graph_format)
+            write_graph(list(parsed), out, graph_format)
             return Answer(bytes(out.buf), graph_format, "graph")
-        ans = serialize_result(parsed, results_format, graph_format, self.result_limit)
+        try:
+            results = ox.parse_query_results(parsed if kind == "raw" else json.dumps(parsed).encode(),
+                                             ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as e:
+            raise EndpointError(f"the endpoint sent an unreadable answer: {e}") from None
+        ans = serialize_result(results, results_format, graph_format, self.result_limit)
         assert ans is not None  # whole: no emit
         return ans
 
     def select(self, query: str) -> list[dict[str, Term]]:
-        import json
-
-        body, ctype = self._fetch(query)
-        data = json.loads(body)
+        data, kind = self._fetch(query, accept="application/sparql-results+json")
+        if kind != "results" or "results" not in data:
+            raise EndpointError("the endpoint did not answer the SELECT with results")
         return [{k: term_of_json(v) for k, v in row.items()} for row in data["results"]["bindings"]]
 
     def ask(self, query: str) -> bool:
-        import json
-
-        body, _ = self._fetch(query)
-        return bool(json.loads(body)["boolean"])
+        data, kind = self._fetch(query, accept="application/sparql-results+json")
+        if kind != "results" or "boolean" not in data:
+            raise EndpointError("the endpoint did not answer the ASK with a boolean")
+        return bool(data["boolean"])
 
     def construct(self, query, media_type, prefixes=None) -> bytes:
-        body, ctype = self._fetch(query)
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in self._parse(body, ctype)]
+        triples, kind = self._fetch(query, accept="application/n-triples, text/turtle;q=0.9")
+        if kind != "graph":
+            raise EndpointError("the endpoint did not answer the CONSTRUCT with a graph")
         fmt = GRAPH_FORMATS[media_type]
         if prefixes and fmt == ox.RdfFormat.TURTLE:
             return ox.serialize(triples, None, fmt, prefixes=prefixes)
         return ox.serialize(triples, None, fmt)
+
+
+def _results_json(parsed) -> bytes:
+    out = io.BytesIO()
+    parsed.serialize(out, ox.QueryResultsFormat.JSON)
+    return out.getvalue()

@@ -23,6 +23,9 @@ DEFAULT_TIMEOUT = 10.0  # the server's default (KG_QUERY_TIMEOUT)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", help="the SPARQL query, or @FILE to read it from a file (@- for stdin)")
     p.add_argument("--endpoint", default=None, help="a remote SPARQL 1.1 endpoint (default: the local release)")
+    p.add_argument("--graph", default=None, metavar="IRI",
+                   help="with --endpoint: the catalogue graph `kg publish` keeps there (default: "
+                        "https://w3id.org/demand-kg/releases); its release is queried")
     p.add_argument("--dist", default="dist", help="release folder (default: dist)")
     p.add_argument("--format", choices=("table", "json", "csv", "tsv", "turtle", "nt"), default="table",
                    help="output: table (default), json, csv, tsv; graphs: turtle or nt")
@@ -145,7 +148,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.endpoint:
-            ans = RemoteEngine(args.endpoint, timeout=args.timeout).execute(
+            from .stores import catalogue_for
+            from .vocab import DEFAULT_BASE
+
+            ans = RemoteEngine(args.endpoint, timeout=args.timeout,
+                               catalogue=args.graph or catalogue_for(DEFAULT_BASE)).execute(
                 text, results_format=results, graph_format=graph)
         else:
             store = Path(args.dist) / "store"

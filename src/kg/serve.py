@@ -21,6 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dist", default="dist", help="release folder (default: dist; built from data/ if missing)")
     p.add_argument("--data", default="data", help="profiles to build from when the release is missing")
     p.add_argument("--endpoint", default=None, help="serve from this remote SPARQL 1.1 endpoint instead")
+    p.add_argument("--graph", default=None, metavar="IRI",
+                   help="with --endpoint: the catalogue graph `kg publish` keeps in the store (default: "
+                        "{site}releases); the release it names is served, and followed like --dist")
     p.add_argument("--timeout", type=float, default=10.0, help="time limit per query in seconds (default: 10)")
     p.add_argument("--result-limit", type=int, default=50_000_000, help="largest query result in bytes")
     p.add_argument("--query-workers", type=int, default=3, help="query processes per server process (default: 3)")
@@ -39,7 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace) -> dict:
-    cfg = {"DIST": args.dist, "ENDPOINT": args.endpoint, "QUERY_TIMEOUT": args.timeout,
+    cfg = {"DIST": args.dist, "ENDPOINT": args.endpoint, "GRAPH": args.graph, "QUERY_TIMEOUT": args.timeout,
            "RESULT_LIMIT": args.result_limit, "QUERY_WORKERS": args.query_workers,
            "MEMORY": args.memory, "FOLLOW": args.follow, "SERVICE_ALLOWLIST": tuple(args.allow_service)}
     if args.endpoint and not (Path(args.dist) / "release.json").exists():

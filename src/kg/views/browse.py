@@ -120,7 +120,8 @@ def _float(v: str | None) -> float | None:
 
 def counts() -> dict:
     s = site()
-    if s.release is not None and not s.config.get("ENDPOINT"):
+    # the release's own figures, also for a store serving a release kg publish put there
+    if s.release is not None and (not s.config.get("ENDPOINT") or s.published_graph is not None):
         return dict(s.release.counts, triples=s.release.triples)
     t = table()
     rows = t["rows"]

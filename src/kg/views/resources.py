@@ -136,7 +136,8 @@ def describe(iri: str) -> dict:
         FILTER(!STRSTARTS(STR(?s), "{iri}#")) OPTIONAL {{ ?s rdfs:label ?l }} }}
         GROUP BY ?s ?p ORDER BY ?p ?sl ?s LIMIT 2000"""):
         inc[r["p"].value].append((r["s"], r["sl"].value if r.get("sl") else None))
-    for v in list(out.values()) + list(inc.values()):
+    # sorted here, not in the store's order (which another store, e.g. Virtuoso, gives differently)
+    for v in list(out.values()) + list(inc.values()) + [v for f in frags.values() for v in f.values()]:
         v.sort(key=lambda x: ((x[1] or x[0].value).lower(), x[0].value))
     return {"out": dict(out), "frags": {k: dict(v) for k, v in frags.items()}, "inc": dict(inc)}
 
