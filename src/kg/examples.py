@@ -119,9 +119,14 @@ LIMIT 100
         "operation several places report is one row, naming them all).",
         """
 SELECT ?operation (GROUP_CONCAT(?name; separator=" / ") AS ?places) ?start ?arrests ?agency WHERE {
-  ?operation dkg:arrests ?arrests ; dkg:inJurisdiction ?p ; dkg:startDate ?start .
-  ?p rdfs:label ?name .
-  OPTIONAL { ?operation dkg:agency/rdfs:label ?agency }
+  {
+    SELECT ?operation ?start ?arrests ?agency (STR(?label) AS ?name) WHERE {
+      ?operation dkg:arrests ?arrests ; dkg:inJurisdiction ?p ; dkg:startDate ?start .
+      ?p rdfs:label ?label .
+      OPTIONAL { ?operation dkg:agency/rdfs:label ?agency }
+    }
+    ORDER BY ?label
+  }
 }
 GROUP BY ?operation ?start ?arrests ?agency
 ORDER BY DESC(?arrests) ?operation

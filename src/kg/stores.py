@@ -36,7 +36,7 @@ pages and /data term for term). What each store does differently:
 | Virtuoso 7 | at its time limit (MaxQueryExecutionTime, or the `timeout` kg sends so that it stops working when kg stops waiting) it answers 200 with what it found so far and `X-SQL-State: S1TAT`, or a 500 once it has begun sending | 503, never a partial answer |
 | Virtuoso 7 | refuses a query whose estimated time exceeds MaxQueryCostEstimationTime (500) | 503 with its message |
 | Virtuoso 7 | cuts every answer at ResultSetMaxRows rows (10,000 in Debian's virtuoso.ini) with a 200 answer, saying so only in an `X-SPARQL-MaxRows` header | 413, never a cut answer (deploy/virtuoso.ini raises the limit) |
-| Virtuoso 7 | integer division is integer division (1/3 = 0; the standard: 0.333...), AVG has 15 digits (Oxigraph 18), UCASE("straße") keeps ß, STR of a double keeps ".0", equal strings with and without a language tag sort in another order | values differ: cannot be mended after the fact; the gallery avoids them (write 1.0/3) |
+| Virtuoso 7 | integer division is integer division (1/3 = 0; the standard: 0.333...), AVG has 15 digits (Oxigraph 18), UCASE("straße") keeps ß, STR of a double keeps ".0", equal strings with and without a language tag sort in another order, GROUP_CONCAT of literals of one language drops the tag (Oxigraph keeps it) | values differ: cannot be mended after the fact; the gallery avoids them (write 1.0/3) |
 
 `Dialect` holds what one store needs; `detect` picks it from the `Server` header.
 """
