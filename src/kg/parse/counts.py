@@ -159,7 +159,7 @@ def find_counts(s: str) -> list[Count]:
             each = bool(re.search(r"\beach of (?:which|these|those|them)\b[^.;]{0,30}$", s[:m.start(2)], F))
             found.append(Count(val, m.start(2), noun, whom, strength == "strong", each))
             spans.append((m.start(2), m.end()))
-            # "the arrest of one prostituted woman and three male sex buyers": the second count too
+            # "arrested two women and five men seeking sex": the count after "and" too
             more = _AND_COUNT.match(s, m.end())
             if more and strength == "strong":
                 v2 = to_int(more.group(1))

@@ -400,7 +400,7 @@ NEG_AFTER = re.compile(
     r"withheld|stopped|shelved|scrapped|ended|halted)|withheld|never (?:materiali[sz]ed|implemented|happened|began|started)|"
     r"fell through|did not|didn't|was shelved|remains? (?:a )?proposal|under consideration|would be a good fit)\b", F)
 NEG_AFTER_ANY = re.compile(NEG_AFTER.pattern.replace("^[^.;]{0,50}?", "", 1), F)
-# "..., but it was never established", "although it remains unclear if this tactic was ever used"
+# "..., but it was never established", "whether the practice was ever put in place is not known"
 NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:been\s+)?(?:established|implemented|adopted|launched|"
                         r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
                         r"\bunclear (?:if|whether)\s+(?:this|the|that|it|they)\b[^.;]{0,40}\b(?:ever|was|were)\b|"

@@ -8,13 +8,13 @@ The reader walks the sentences in order and groups them into events:
 
 - a sentence that dates an action (a tactic, buyers arrested, "conducted an operation") starts
   one, an event per date where it gives several; the tactics of a clause go with the date nearest
-  them ("stings since 1981, and web-based reverse stings since 2008");
+  them ("street stings since 1985 and online ones since 2009");
 - the sentences that follow and tell the same story (past tense, "the men", "during the
   operation", "as a result"), in the same paragraph, join it; a sentence about standing practice
   ("names are released", "operations have also been conducted") does not;
 - "For example, ..." and "a similar operation" take the tactic of what they exemplify or
   resemble when they name none themselves; buyers arrested with no sting told are Buyer Arrests;
-- a dated sentence with no action ("In 2008, city officials tried to ameliorate the problems")
+- a dated sentence with no action ("In 2011, the council looked for ways to ease the complaints")
   lends its date to the next sentence if that one tells the action.
 
 Each event's tactics come from `evidence.resolve` over all its sentences, so an event whose
