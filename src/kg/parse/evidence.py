@@ -92,7 +92,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:johns|sex buyers|buyers|customers|clients|patrons)\s+(?:\w+\s+){0,3}?(?:were|have been|had been)\s+"
                    r"(?:\w+\s+)?(?:arrested|charged|cited)\b"),
         (EXPLICIT, r"\b(?:police|officers|detectives|deputies|they|who|department|agents|troopers|investigators|(?-i:[A-Z]{2,6}))\s+"
-                   r"(?:\w+\s+){0,2}(?:arrested|charged|cited)\s+(?:\w+\s+){0,4}?(?:johns|sex buyers|buyers|customers|clients|patrons)\b"),
+                   r"(?:\w+\s+){0,2}(?:arrested|charged|cited)\s+(?:[\w,]+\s+){0,4}?(?:johns|sex buyers|buyers|customers|clients|patrons)\b"),
         (EXPLICIT, r"\b(?:men|man|males?)\s+(?:[\w,]+\s+){0,8}?(?:was|were|had been|have been|been|being)\s+(?:\w+\s+)?(?:arrested|charged|cited)\s+(?:\w+\s+){0,3}?(?:for|on charges of|with)\s+"
                    r"(?:\w+\s+){0,2}?(?:patroniz\w*|solicit\w*|attempt\w* to (?:buy|purchase) sex|paying for sex|buying sex|"
                    r"offering (?:money|to pay))"),
@@ -309,6 +309,8 @@ NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|war
                               r"informant|phone|texts?|messages?|case|court|trial|pled|pleaded|guilty|indict\w*)\b", F)
 RESIDENT_COMPLAINTS = re.compile(r"\bcomplain\w*\s+(?:of|from|by)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:residents|neighbou?rs|citizens|"
                                  r"business(?:es| owners)?|community)\b", F)
+AIMED_AT_BUYERS = re.compile(r"\b(?:target\w*|focus\w*\s+on|aimed\s+at|directed\s+at|to\s+(?:catch|arrest|apprehend))\s+"
+                             r"(?:\w+\s+){0,2}?(?:sex buyers|johns|buyers|men\s+(?:seeking|looking|attempting|trying)\s+to\s+(?:buy|purchase))\b", F)
 ARRESTED = re.compile(r"\b(?:arrest\w*|charged|cited|apprehended|taken into custody|nabbed|netted|intercepted|detained|booked)\b", F)
 SELLER_NAMES = re.compile(r"\b(?:names?|identit(?:y|ies)|photos?|mug\s?shots?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}"
                           r"(?:women|prostitut\w+|pimps?|traffickers?|victims?|sellers?|girls?)\b", F)
@@ -334,6 +336,7 @@ class Cues:
     no_sting_context: bool = False  # set by the event reader: no sting in the event nor in what it belongs to
     bot: bool = False             # a chatbot or automated messages do the contact
     studied: bool = False         # the sentence tells what a study tracked or found, not what was done
+    aimed_at_buyers: bool = False  # the action is said to target buyers ("focusing on sex buyers using websites")
 
     @property
     def buyers(self) -> bool:
@@ -372,7 +375,8 @@ def cues(s: str) -> Cues:
                 others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
                 seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)),
                 arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)),
-                method=bool(NON_STING_METHOD.search(s)), bot=bool(BOT.search(s)), studied=bool(STUDIED.search(s)))
+                method=bool(NON_STING_METHOD.search(s)), bot=bool(BOT.search(s)), studied=bool(STUDIED.search(s)),
+                aimed_at_buyers=bool(AIMED_AT_BUYERS.search(unposed)))
 
 
 # --- whether it was done --------------------------------------------------------------------
@@ -576,7 +580,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
         if t == "Reverse Stings":
             if c.bot and not c.arrests and m.strength != LABEL:
                 continue  # "bots posing as prostitutes": the IT-based tactic, not officers as decoys
-            if m.strength == WEAK and not (c.buyers and c.arrests and not c.seller_sting):
+            if m.strength == WEAK and not (c.buyers and (c.arrests or (c.aimed_at_buyers and (c.web or c.street)))
+                                           and not c.seller_sting):
                 continue  # "an operation" is a sting only where buyers are named, or met decoys on the street or online
             if m.strength in (GENERIC, WEAK) and not c.buyers:
                 continue  # a sting not shown to target buyers (one aimed at sellers, or of no one told)
