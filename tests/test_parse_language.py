@@ -32,3 +32,12 @@ def test_menu_lines_are_never_narrative():
         assert len(p.listed_tactics) >= 13
         assert not any("|" in o.text or "\u2713" in o.text for o in p.operations)
         assert not any("|" in q for c in p.tactics for q in c.quotes)
+
+
+def test_buyers_caught_by_investigation_are_published_at_the_default_threshold():
+    # Buyer Arrests means buyers caught without a decoy: by investigations and complaints, which
+    # pages tell among the local problems; being told there does not make them doubtful
+    [p] = parse_file(HERE / "oakmont-ar.txt")
+    apply(p, 0.5)
+    assert sorted((o.start, o.arrests) for o in p.operations) == [("2016", 1), ("2018", 23)]
+    assert p.tactic_names() == ["Buyer Arrests"]

@@ -9,7 +9,7 @@ is not one we can publish. `find_count` is the buyers' count of a sentence, the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .textutil import NUMBER_RE, to_int
 
@@ -84,6 +84,11 @@ _SINGLE = [
 ]
 _MIXED_AFTER = re.compile(r"\s*,?\s*(?:among (?:them|whom)|including|of whom|some of (?:them|whom)|both)\b[^.;]{0,60}?\b(?:"
                           + _SELLER_NOUNS + r"|pimps?|traffickers?)\b", F)
+# "arrested five people—four women on prostitution charges and a 76-year-old man for solicitation":
+# a count of everyone, broken down after a dash or colon into sellers and buyers
+_BREAKDOWN = re.compile(r"[^.;:\u2014\u2013]{0,40}?\s*(?:[\u2014\u2013:]|--?)\s*(?:" + NUMBER_RE + r")\s+(?:[\w-]+\s+){0,2}?(?:"
+                        + _SELLER_NOUNS + r")\b[^.;]{0,120}?\b(?:and|,)\s+(?:(a|an|one)|(" + NUMBER_RE + r"))\s+(?:[\w-]+\s+){0,2}?"
+                        r"(?:man|men|males?)\s+(?:\w+\s+){0,4}?(?:for|on|with)\s+(?:\w+\s+){0,3}?(?:solicit|patroniz)\w*", F)
 _QUAL_BEFORE = re.compile(QUAL + r"\s+(?:a total of\s+)?$", F)
 _AND_COUNT = re.compile(r"\s*,?\s+(?:and|as well as)\s+" + _N + r"\s+" + _MOD + _NOUN, F)
 _BUYER_RE = re.compile(r"^(?:" + _BUYER_NOUNS + r")$", F)
@@ -153,6 +158,12 @@ def find_counts(s: str) -> list[Count]:
             whom = _whom(noun) if noun != "arrests" else "any"
             if whom == "any" and _MIXED_AFTER.match(s, m.end()):
                 whom = "mixed"  # "19 people, among them prostituted women, pimps and sex buyers"
+            broken = _BREAKDOWN.match(s, m.end()) if whom == "any" else None
+            if broken:
+                whom = "mixed"
+                n_buyers = 1 if broken.group(1) else to_int(broken.group(2))
+                if n_buyers is not None:
+                    found.append(Count(n_buyers, broken.start(1 if broken.group(1) else 2), "men", "buyers", True))
             if noun.lower().startswith(("john", "buyer", "customer", "solicit", "patroni", "buying", "purchasing")) or \
                     (noun == "arrests" and rx.groups >= 3 and m.group(3) and m.group(3).lower() in ("john", "buyer", "customer", "solicitation")):
                 whom = "buyers"
@@ -178,7 +189,15 @@ def find_counts(s: str) -> list[Count]:
                 found.append(Count(to_int(more.group(1)), more.start(1), more.group(2), _whom(more.group(2)), True))
                 spans.append((more.start(1), more.end()))
     found.sort(key=lambda c: c.pos)
+    for i, c in enumerate(found):
+        if c.whom == "buyers" and re.match(r"(?:men|man|males?)$", c.noun, F):
+            charge = re.match(r"[^.;]{0,90}?\b(?:guilty|convicted|sentenced)\b[^.;]{0,60}", s[c.pos:], F)
+            if charge and _TRAFFICKER_CHARGE.search(charge.group(0)) and not _BUYER_CONTEXT.search(charge.group(0)):
+                found[i] = replace(c, whom="sellers")  # "one man pleaded guilty to sex trafficking of a minor"
     return found
+
+
+_TRAFFICKER_CHARGE = re.compile(r"\b(?:traffick\w*|pimp\w*|pander\w*|promot\w+ (?:of )?prostitution|compelling prostitution)\b", F)
 
 
 def _windows(s: str) -> list[tuple[int, int]]:

@@ -585,7 +585,9 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
                 continue  # "an operation" is a sting only where buyers are named, or met decoys on the street or online
             if m.strength in (GENERIC, WEAK) and not c.buyers:
                 continue  # a sting not shown to target buyers (one aimed at sellers, or of no one told)
-            if c.seller_sting and m.strength != LABEL and not c.buyers:
+            if c.seller_sting and m.strength != LABEL:
+                if c.buyers and c.arrests:
+                    add("Buyer Arrests")  # a sting on sellers that also caught a buyer: his arrest, not a reverse sting
                 continue
             if c.web and not c.street and not c.street_and_web:
                 t = "Web Stings"  # the contact was online: the site's "web-based reverse sting"
@@ -597,7 +599,9 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
             if c.bot and not c.arrests:
                 add("IT Based Tactics")  # ads answered or posted by a bot with a warning: not a sting
                 continue
-            if m.strength != LABEL and c.seller_sting and not c.buyers:
+            if m.strength != LABEL and c.seller_sting:
+                if c.buyers and c.arrests:
+                    add("Buyer Arrests")
                 continue
             if m.strength in (GENERIC, WEAK) and not (c.buyers and c.web):
                 continue  # not shown to be online contact with buyers ("answered his newspaper ad")

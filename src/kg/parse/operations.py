@@ -750,7 +750,9 @@ def unit_confidence(t: str, ms: list[Mention], c: Cues, inherited: list[str], is
         conf = STRENGTH_CONFIDENCE[EXPLICIT]  # named through another mention of the same passage
     if is_operation:
         conf += OPERATION_BONUS
-    if problem:
+    if problem and not (t == "Buyer Arrests" and c.strong_buyers):
+        # told among the local problems; but buyers caught by an investigation or a complaint are
+        # what Buyer Arrests means, and that is where pages tell them
         conf -= PROBLEM_PENALTY
     return round(max(0.05, min(conf, 0.99)), 2)
 
