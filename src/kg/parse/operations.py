@@ -75,7 +75,9 @@ _PAST_VERB = re.compile(r"\b(?:ran|began|led|took|made|sent|held|put|got|caught|
                         r"produced|apprehended|contacted|arranged|answered|approached|solicited|resigned|lost|fired|"
                         r"ordered|sentenced|pled|pleaded|received|attended|completed|installed|used|conducted|launched|"
                         r"recorded|videotaped|reported|announced|participated|assisted|collaborated|worked|established|"
-                        r"created|impounded|towed|mailed|sent|posted|followed|stemmed|came from|uncovered|showed|revealed)\b", F)
+                        r"created|impounded|towed|mailed|sent|posted|followed|stemmed|came from|uncovered|showed|revealed|tried|attempted|"
+                        r"adopted|passed|enacted|implemented|introduced|started|initiated|formed|organized|hired|joined|"
+                        r"partnered|expanded|focused|targeted|raided|busted|cracked|stopped|detained|booked|indicted)\b", F)
 UNCLEAR_STING = re.compile(r"\b(?:unclear|not clear|unknown|not known)\s+(?:if|whether)\b[^.;]{0,120}?\b(?:decoys?|"
                            r"targeted (?:sex )?buyers|reverse stings?|stings?)\b", F)
 PROBLEM = re.compile(r"\b(?:well[- ]documented|problems?|crimes? associated|ancillary crimes|homicides?|serial killers?|"
@@ -213,6 +215,10 @@ def _unclear_resolve(ms: list[Mention], c: Cues) -> list[str]:
     return evidence.resolve([m for m in ms if m.tactic not in STINGS], replace(c, no_sting_context=True))
 
 
+_PARTICIPLE_NOUN = re.compile(r"\b(?:men|man|women|woman|people|persons?|individuals?|those|buyers?|johns?|customers?|"
+                              r"offenders?|anyone|someone|drivers?|vehicles?|cars?|names?|photos?)\s+$", F)
+
+
 def _is_general(f: str) -> bool:
     """A sentence about standing practice ("judges order ...", "names may be released",
     "operations have also been conducted"), not about one event."""
@@ -221,9 +227,13 @@ def _is_general(f: str) -> bool:
     if re.search(r"\b(?:has|have)\s+(?:also\s+|since\s+|occasionally\s+|periodically\s+|routinely\s+|frequently\s+|"
                  r"regularly\s+|often\s+|at times\s+)*(?:been\s+)?\w+(?:ed|en|t)\b", f, F):
         return True
-    if _MODAL.search(f):
-        return True
-    return not _PAST_VERB.search(f)
+    modal = _MODAL.search(f)
+    if not modal:
+        return not _PAST_VERB.search(f)
+    # "The city established an ordinance that allows ...": the main clause's verb decides; but in
+    # "men arrested for soliciting may ...", a participle after its noun is no verb of the sentence
+    past = next((m for m in _PAST_VERB.finditer(f) if not _PARTICIPLE_NOUN.search(f[max(0, m.start() - 25):m.start()])), None)
+    return past is None or modal.start() < past.start()
 
 
 def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | None = None,
