@@ -219,6 +219,10 @@ _PARTICIPLE_NOUN = re.compile(r"\b(?:men|man|women|woman|people|persons?|individ
                               r"offenders?|anyone|someone|drivers?|vehicles?|cars?|names?|photos?)\s+$", F)
 
 
+_NEW_STORY = re.compile(r"(?:in|for)\s+(?:one|another|a separate|an unrelated|a second|a third|a different)\s+(?:[\w-]+\s+){0,2}?"
+                        r"(?:case|instance|incident|example|story)\b", F)
+
+
 def _is_general(f: str) -> bool:
     """A sentence about standing practice ("judges order ...", "names may be released",
     "operations have also been conducted"), not about one event."""
@@ -319,6 +323,8 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             if cur is not None and not _continues(cur, s):
                 cur = None
             last_para = s.para
+        if pending is not None and not s.dates and _NEW_STORY.match(s.f):
+            pending = None  # "In another case, a man ... was arrested": not what the dated sentence told
         own = s.tactics
         count = buyer_count(s.counts, s.f)
         buyers_arrested = count is not None or any(m.positive and m.tactic == "Buyer Arrests" for m in s.mentions)
