@@ -57,6 +57,14 @@ RANGE = re.compile(r"\b(?:from|between)\s+(?:" + _PART + r")?(?:" + MONTH_RE + r
 UNTIL_WORD = re.compile(r"\b(?:until|till|up until|up to|through|thru|to|ended in|ending in|before|prior to|by the end of)\s+"
                         r"(?:at\s+least\s+|about\s+|around\s+|approximately\s+|roughly\s+|the\s+(?:year\s+)?|"
                         + _PART + r")*$", F)
+_DOCS = r"(?:stud(?:y|ies)|reports?|surveys?|census|audits?|assessments?|analys[ie]s|laws?|statutes?|acts?|articles?|books?)"
+DOCUMENT_BEFORE = re.compile(r"\b(?:a|an|the|its|their|his|her)\s+$", F)
+DOCUMENT_AFTER = re.compile(r"\s+(?:(?:and|or)\s+(?:the\s+)?\d{4}\s+)?(?:annual\s+|federal\s+|state\s+|national\s+)?" + _DOCS + r"\b", F)
+DOCUMENT_MADE = re.compile(r"\b" + _DOCS + r"\s+(?:[\w-]+\s+){0,3}?(?:produced|published|released|issued|written|completed|"
+                           r"compiled|prepared)\s+in\s+$", F)
+ENDED_BY = re.compile(r"\b(?:dissolved|discontinued|ended|abandoned|halted|terminated|eliminated|disbanded|defunded|scrapped|"
+                      r"ceased|stopped|dropped|cancel+ed)\s+(?:\w+\s+){0,2}?(?:in|by|around|after)\s+"
+                      r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
 RELATIVE = re.compile(
     r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
     r"twenty-four|\d{1,2}|several|a few)\s+(years?|months?)\s+later|"
@@ -92,6 +100,7 @@ class DateInfo:
     decade: str | None = None
     pos: int = 0
     end_pos: int = 0
+    document: bool = False   # the year of a law, study or report the sentence names, not of an act
 
     @property
     def year(self) -> int | None:
@@ -200,6 +209,13 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
         if d.start and not d.relative and re.search(r"\bby\s+(?:the\s+end\s+of\s+)?(?:" + MONTH_RE + r"\s+)?$", before, F) \
                 and FUTURE_BY.search(s):
             d.until = True  # "aim to expand to 12 cameras by June 2013": a target, not an action
+        if d.start and not d.relative and len(d.start) == 4:
+            if DOCUMENT_BEFORE.search(before) and DOCUMENT_AFTER.match(s, d.end_pos):
+                d.document = True  # "a 2013 study", "the 1980 and the 2009 laws"
+            elif DOCUMENT_MADE.search(before):
+                d.document = True  # "an annual crime report produced in 1999"
+            elif not d.since and ENDED_BY.search(before):
+                d.until = True  # "the program was dissolved by 2011": when it ended
         prev = d
     return taken
 
@@ -207,7 +223,7 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
 def find_date(s: str, anchor: str | None = None) -> DateInfo | None:
     """The first date of a sentence that can start an action (not an 'until' end)."""
     for d in find_dates(s, anchor):
-        if not d.until:
+        if not d.until and not d.document:
             return d
     return None
 

@@ -226,10 +226,13 @@ _NEW_STORY = re.compile(r"(?:in|for)\s+(?:one|another|a separate|an unrelated|a 
 def _is_general(f: str) -> bool:
     """A sentence about standing practice ("judges order ...", "names may be released",
     "operations have also been conducted"), not about one event."""
-    if _PAST.search(f):
-        return False
-    if re.search(r"\b(?:has|have)\s+(?:also\s+|since\s+|occasionally\s+|periodically\s+|routinely\s+|frequently\s+|"
-                 r"regularly\s+|often\s+|at times\s+)*(?:been\s+)?\w+(?:ed|en|t)\b", f, F):
+    past_aux = _PAST.search(f)
+    perfect = re.search(r"\b(?:has|have)\s+(?:also\s+|since\s+|occasionally\s+|periodically\s+|routinely\s+|frequently\s+|"
+                        r"regularly\s+|often\s+|at times\s+)*(?:been\s+)?\w+(?:ed|en|t)\b", f, F)
+    if past_aux and not (perfect and perfect.start() < past_aux.start() and re.search(r"\b(?:since|because|as|while|when)\b",
+                                                                                       f[perfect.end():past_aux.start()], F)):
+        return False  # "... have conducted stings, since prostitution was illegal": the 'was' of a subordinate clause
+    if perfect:
         return True
     modal = _MODAL.search(f)
     if not modal:
@@ -254,7 +257,7 @@ def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | N
             if len(f) > 3000:  # runaway "sentence" (no punctuation): read its start only
                 f = f[:3000]
             found = find_dates(f, anchor)
-            dates = [d for d in found if not d.until]
+            dates = [d for d in found if not d.until and not d.document]
             for d in found:  # "... until 2015. In March of that year, ...": every year read anchors
                 if d.start:
                     anchor = d.start
