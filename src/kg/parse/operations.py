@@ -683,6 +683,10 @@ def _told_by(ev: Event, tactics: list[str], count: Count | None) -> str:
 
 OTHER_PLACE = re.compile(r"\b(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|borough|community)\s+of\s+"
                          r"([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b(?:ran|conducted|launched|held|arrested|carried out|staged)\b")
+HELD_IN = re.compile(r"\b(?:bust|sting|operation|raid|arrests?|crackdown|sweep)\s+(?:that\s+)?(?:took place|occurred|was (?:held|conducted))\s+"
+                     r"(?:at\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?)?in\s+(?!(?:January|February|March|April|May|June|July|August|"
+                     r"September|October|November|December|Spring|Summer|Fall|Autumn|Winter|Early|Late|Mid)\b)"
+                     r"([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
 _CITY_FORCE = re.compile(r"^(?P<place>(?:[A-Z][\w.'-]*\s+){1,3}?)(?:Police Department|Police Dept\.?|Police|Division of Police|Police Bureau)$")
 
 
@@ -696,6 +700,13 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -
                                + r"\b", first[:other.start()] + first[other.end():], F) \
             and not other.group(1).lower().startswith(place.lower()[:4]):
         return True
+    held = HELD_IN.search(first)
+    if held and not held.group(1).lower().startswith(place.lower()[:4]):
+        # "a Loma Linda native was arrested in a bust that took place at a truck stop in Ripon"
+        own_name = re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
+        rest = re.sub(r"\b" + own_name + r"(?:'s)?\s+(?:residents?|man|men|woman|women|native|youths?)\b", " ", first, flags=F)
+        if not re.search(r"\b" + own_name + r"\b", rest, F):
+            return True
     if not names:
         return False
     base = re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F).lower()
