@@ -81,6 +81,9 @@ _SINGLE = [
     re.compile(r"\b(?:a|an)\s+(?:[\w'-]+\s+){0,3}?([a-z]+)\s+(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
     re.compile(r"(?:^he|,\s*he(?=\s+(?:was|had been)\s+(?:\w+\s+)?arrested\b)|(?:^|\b(?:and|after|when|once|before)\s+)the (?:adult |male |\d+-year-old )?(?:man|john|buyer|suspect|sex buyer))\s+"
                r"(?:was|had been)\s+(?:\w+\s+)?" + ARREST, F),
+    # 'The "sex buyer" accused of exploiting the victim was also arrested'
+    re.compile(r"(?:^|\b(?:and|after|when|once|before)\s+)the\s+\W?(?:john|buyer|sex buyer)\W?\s+(?:[\w,-]+\s+){1,10}?(?:was|had been)\s+"
+               r"(?:also\s+)?" + ARREST, F),
 ]
 _MIXED_AFTER = re.compile(r"\s*,?\s*(?:among (?:them|whom)|including|of whom|some of (?:them|whom)|both)\b[^.;]{0,60}?\b(?:"
                           + _SELLER_NOUNS + r"|pimps?|traffickers?)\b", F)

@@ -101,6 +101,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"(?:\w+\s+){0,2}?(?:patroniz\w*|solicit\w*|attempt\w* to (?:buy|purchase) sex|paying for sex|buying sex)"),
         (EXPLICIT, r"\b(?:man|men)\s+(?:\w+\s+){0,4}?(?:was|were)\s+(?:\w+\s+)?(?:arrested|charged)\s+(?:\w+\s+){0,3}?after\s+"
                    r"(?:\w+\s+){0,4}?(?:offer\w*|agree\w*|attempt\w*|tr(?:y|ied))\s+(?:\w+\s+){0,3}?(?:to\s+)?(?:pay|buy|purchase)"),
+        (EXPLICIT, r"\b(?:the|a)\s+\W?(?:john|sex buyer|buyer|customer|client|patron)\W?\s+(?:[\w,-]+\s+){0,10}?(?:was|had been|has been)\s+"
+                   r"(?:also\s+)?(?:arrested|charged|cited)\b"),
         (EXPLICIT, r"\barresting\s+(?:(?:more than|over|at least|some|about|nearly)\s+)?(?:\d[\d,]*|[a-z]+)\s+(?:sex buyers|johns|buyers|customers|patrons)\b"),
         (EXPLICIT, r"\b(?:men|man)\s+(?:\w+\s+){0,2}?(?:pled|pleaded)\s+guilty\s+(?:\w+\s+){0,6}?(?:paying|offering to pay|soliciting|patronizing|buying)\b"),
         (GENERIC, r"(?<!the )(?<!those )(?<!these )\b(?:raided|raids?\s+(?:on|of|at)|raiding)\s+(?:\w+\s+){0,5}?(?:brothels?|massage|spas?|parlou?rs?|bordellos?|"
