@@ -332,7 +332,8 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         count = buyer_count(s.counts, s.f)
         buyers_arrested = count is not None or any(m.positive and m.tactic == "Buyer Arrests" for m in s.mentions)
         acts = bool(own) or buyers_arrested or s.opener or bool(re.search(r"\bdone so\b|\bdid so\b", s.f, F) and topic) \
-            or (s.similar and bool(events) and bool(re.match(r"(?:an?|one)\s+(?:\w+\s+)?(?:similar|second|another)\b", s.f, F)))
+            or (s.similar and bool(events) and bool(re.match(r"(?:an?|one)\s+(?:\w+\s+)?(?:similar|second|another)\b", s.f, F))) \
+            or (bool(topic) and _since_of_these(s))
         if s.dates and acts and not (cur is not None and _continues(cur, s)):
             made = _start_events(s, topic, events, count)
             free = not para_stings and not set(topic) & set(STINGS)
@@ -459,6 +460,13 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
     return True
 
 
+def _since_of_these(s: SentenceInfo) -> bool:
+    """"These efforts have been ongoing since at least 2001": when the practice just told began."""
+    return any(d.since for d in s.dates) and bool(re.match(
+        r"(?:these|those|such|this|that)\s+(?:[\w-]+\s+)?(?:efforts?|operations|stings|practices?|tactics|strateg(?:y|ies)|"
+        r"approach(?:es)?|enforcement)\b", s.f, F))
+
+
 def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) -> None:
     """An example or a "similar operation" that names no tactic (or only a generic sting) takes
     the tactic of what it exemplifies or resembles."""
@@ -481,6 +489,8 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
         source = source or prev.tactics()
     elif s.example and topic:
         source = _sting_tactics(topic) or topic
+    elif topic and not own and _since_of_these(s):
+        source = list(topic)  # "These efforts have been ongoing since at least 2001": the practice just told
     elif topic and _sting_tactics(topic) and s.prev is not None and s.prev.para == s.para and s.prev.general \
             and set(_sting_tactics(s.prev.tactics)) == set(_sting_tactics(topic)) and \
             (generic_only or set(own) <= {"Buyer Arrests"}):
