@@ -41,3 +41,7 @@ def test_buyers_caught_by_investigation_are_published_at_the_default_threshold()
     apply(p, 0.5)
     assert sorted((o.start, o.arrests) for o in p.operations) == [("2016", 1), ("2018", 23)]
     assert p.tactic_names() == ["Buyer Arrests"]
+    # likewise stings on buyers of children, told among the crimes against children
+    [p] = parse_file(HERE / "pine-hollow-fl.txt")
+    apply(p, 0.5)
+    assert sorted((o.start, o.arrests) for o in p.operations) == [("2020-08", 1), ("2021-03", 1)]

@@ -311,6 +311,10 @@ NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|war
                               r"informant|phone|texts?|messages?|case|court|trial|pled|pleaded|guilty|indict\w*)\b", F)
 RESIDENT_COMPLAINTS = re.compile(r"\bcomplain\w*\s+(?:of|from|by)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:residents|neighbou?rs|citizens|"
                                  r"business(?:es| owners)?|community)\b", F)
+POSING_AS_MINOR = re.compile(r"\b(?:pos\w+|acting|pretending)\s+(?:to\s+be\s+|as\s+)(?:an?\s+|the\s+)?(?:\d+[- ](?:yr|year)s?[- ]old|"
+                             r"minors?|child(?:ren)?|teen\w*|juveniles?|underage|young (?:girls?|boys?|teens?)|"
+                             r"(?:parents?|mother|father)\s+of)", F)
+MESSAGING = re.compile(r"\b(?:text\w*|messag\w*|correspond\w*|chat\w*|e-?mail\w*|online|internet|apps?|social media)\b", F)
 AIMED_AT_BUYERS = re.compile(r"\b(?:target\w*|focus\w*\s+on|aimed\s+at|directed\s+at|to\s+(?:catch|arrest|apprehend))\s+"
                              r"(?:\w+\s+){0,2}?(?:sex buyers|johns|buyers|men\s+(?:seeking|looking|attempting|trying)\s+to\s+(?:buy|purchase))\b", F)
 ARRESTED = re.compile(r"\b(?:arrest\w*|charged|cited|apprehended|taken into custody|nabbed|netted|intercepted|detained|booked)\b", F)
@@ -339,6 +343,7 @@ class Cues:
     bot: bool = False             # a chatbot or automated messages do the contact
     studied: bool = False         # the sentence tells what a study tracked or found, not what was done
     aimed_at_buyers: bool = False  # the action is said to target buyers ("focusing on sex buyers using websites")
+    minor_decoy: bool = False     # an officer posed as a child (or a child's parent): a sting on buyers of minors
 
     @property
     def buyers(self) -> bool:
@@ -369,16 +374,17 @@ def web_contact(s: str) -> bool:
 def cues(s: str) -> Cues:
     trafficking = bool(TRAFFICKING.search(s))
     unposed = POSING_AS_BUYER.sub(" ", s)  # "a decoy posing as a sex buyer" is no buyer
-    strong = bool(BUYER_TARGET.search(unposed))
+    minor_decoy = bool(POSING_AS_MINOR.search(s))  # "a detective posing as a 14-year-old": its target, a buyer of a child
+    strong = bool(BUYER_TARGET.search(unposed)) or minor_decoy
     men = bool(MEN_ARRESTED.search(unposed))
-    return Cues(web=web_contact(s), street=bool(STREET.search(s)), strong_buyers=strong, men_arrested=men,
+    return Cues(web=web_contact(s) or (minor_decoy and bool(MESSAGING.search(s))), street=bool(STREET.search(s)), strong_buyers=strong, men_arrested=men,
                 seller_sting=bool(SELLER_STING.search(s)), trafficking=trafficking,
                 advocacy=bool(ADVOCACY.search(s)), business_licence=bool(BUSINESS_LICENCE.search(s)),
                 others_property=bool(OTHERS_PROPERTY.search(s)), camera_evidence=bool(CAMERA_EVIDENCE.search(s)),
                 seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)),
                 arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)),
                 method=bool(NON_STING_METHOD.search(s)), bot=bool(BOT.search(s)), studied=bool(STUDIED.search(s)),
-                aimed_at_buyers=bool(AIMED_AT_BUYERS.search(unposed)))
+                aimed_at_buyers=bool(AIMED_AT_BUYERS.search(unposed)), minor_decoy=minor_decoy)
 
 
 # --- whether it was done --------------------------------------------------------------------

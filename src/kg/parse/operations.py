@@ -790,9 +790,10 @@ def unit_confidence(t: str, ms: list[Mention], c: Cues, inherited: list[str], is
         conf = STRENGTH_CONFIDENCE[EXPLICIT]  # named through another mention of the same passage
     if is_operation:
         conf += OPERATION_BONUS
-    if problem and not (t == "Buyer Arrests" and c.strong_buyers):
+    if problem and not (t == "Buyer Arrests" and c.strong_buyers) and not (t in STINGS and c.minor_decoy):
         # told among the local problems; but buyers caught by an investigation or a complaint are
-        # what Buyer Arrests means, and that is where pages tell them
+        # what Buyer Arrests means, and that is where pages tell them; so are stings with an officer
+        # posing as a child, told among the crimes against children
         conf -= PROBLEM_PENALTY
     return round(max(0.05, min(conf, 0.99)), 2)
 
