@@ -336,7 +336,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             or (bool(topic) and _since_of_these(s))
         if s.dates and acts and not (cur is not None and _continues(cur, s)):
             made = _start_events(s, topic, events, count)
-            free = not para_stings and not set(topic) & set(STINGS)
+            free = not para_stings and not set(topic) & set(STINGS) and not any(m.tactic in STINGS for m in s.mentions)
             for ev in made:
                 ev.sting_free = free
             events.extend(made)
