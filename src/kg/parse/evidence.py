@@ -51,6 +51,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:john|johns|buyer|demand|solicitation)[- ](?:sweeps?|details?|stings?|stings? operations?|"
                    r"operations?|suppression operations?|reduction operations?)\b"),
         (EXPLICIT, r"\b(?:female\s+|undercover\s+|police\s+|civilian\s+)*decoys?\b"),
+        # "three female officers in street clothes took turns standing on the highway": decoys, unnamed
+        (EXPLICIT, r"\b(?:female|women)\s+(?:undercover\s+)?(?:police\s+)?(?:officers?|deputies|detectives?|troopers?)\s+(?:[\w,-]+\s+){0,6}?"
+                   r"(?:stood|standing|walked|walking|waited|waiting|lingered|loitered)\s+(?:on|in|at|along|near)\b"),
         (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _SOLD),
         (EXPLICIT, r"\b(?:solicit\w*|approach\w*|proposition\w*|offer\w*\s+(?:money|cash|\$\s?\d+)\s+to)\s+(?:sex\s+(?:from|with)\s+)?"
                    r"(?:an?\s+|the\s+|two\s+|several\s+)?" + _UNDERCOVER_PERSON + r"\b"),

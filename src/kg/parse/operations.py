@@ -77,7 +77,9 @@ _PAST_VERB = re.compile(r"\b(?:ran|began|led|took|made|sent|held|put|got|caught|
                         r"recorded|videotaped|reported|announced|participated|assisted|collaborated|worked|established|"
                         r"created|impounded|towed|mailed|sent|posted|followed|stemmed|came from|uncovered|showed|revealed|tried|attempted|"
                         r"adopted|passed|enacted|implemented|introduced|started|initiated|formed|organized|hired|joined|"
-                        r"partnered|expanded|focused|targeted|raided|busted|cracked|stopped|detained|booked|indicted)\b", F)
+                        r"partnered|expanded|focused|targeted|raided|busted|cracked|stopped|detained|booked|indicted|posed|pretended|"
+                        r"acted|showed up|spotted|observed|approached|flagged|waved|drove|picked up|stood|walked|"
+                        r"(?:officers?|detectives?|deputies|agents?|troopers?|investigators?)\s+(?:\w+\s+)?\w+ed)\b", F)
 UNCLEAR_STING = re.compile(r"\b(?:unclear|not clear|unknown|not known)\s+(?:if|whether)\b[^.;]{0,120}?\b(?:decoys?|"
                            r"targeted (?:sex )?buyers|reverse stings?|stings?)\b", F)
 PROBLEM = re.compile(r"\b(?:well[- ]documented|problems?|crimes? associated|ancillary crimes|homicides?|serial killers?|"
