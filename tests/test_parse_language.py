@@ -45,3 +45,7 @@ def test_buyers_caught_by_investigation_are_published_at_the_default_threshold()
     [p] = parse_file(HERE / "pine-hollow-fl.txt")
     apply(p, 0.5)
     assert sorted((o.start, o.arrests) for o in p.operations) == [("2020-08", 1), ("2021-03", 1)]
+    # and a sting told through the one buyer it caught, among the local problems
+    [p] = parse_file(HERE / "rowan-ford-va.txt")
+    apply(p, 0.5)
+    assert [(o.start, o.arrests) for o in p.operations] == [("2013-04", 27)]

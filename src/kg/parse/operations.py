@@ -462,6 +462,10 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
     return True
 
 
+ONE_OF = re.compile(r"\b(?:was|is|were|are)\s+(?:one|two|three|among)\s+(?:of\s+)?(?:the\s+)?(" + NUMBER_RE + r")\s+"
+                    r"(people|persons|individuals|men|johns|buyers|suspects)\s+(?:who\s+were\s+)?(?:arrested|charged|cited)\b", F)
+
+
 def _since_of_these(s: SentenceInfo) -> bool:
     """"These efforts have been ongoing since at least 2001": when the practice just told began."""
     return any(d.since for d in s.dates) and bool(re.match(
@@ -618,6 +622,15 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
             c = buyer_count(x.counts, x.f)
             if c is not None and c.value is not None and own.search(x.f[:c.pos]):
                 count = c
+                break
+    if not ev.count_fixed and set(tactics) & set(STINGS) and not cues.trafficking:
+        # "a minister was arrested in a prostitution sting ... The man was one of 34 people arrested
+        # over a six-day operation": the sting's count, not the one man's
+        for x in ev.sents:
+            m = ONE_OF.search(x.f)
+            if m and to_int(m.group(1)):
+                count = Count(to_int(m.group(1)), m.start(1), m.group(2), "buyers" if re.match(r"(?:men|johns|buyers)$", m.group(2), F)
+                              else "any", True)
                 break
     if count is None and not ev.count_fixed:
         text = " ".join(x.f for x in ev.sents)
@@ -792,7 +805,7 @@ def unit_confidence(t: str, ms: list[Mention], c: Cues, inherited: list[str], is
         conf = STRENGTH_CONFIDENCE[EXPLICIT]  # named through another mention of the same passage
     if is_operation:
         conf += OPERATION_BONUS
-    if problem and not (t == "Buyer Arrests" and c.strong_buyers) and not (t in STINGS and c.minor_decoy):
+    if problem and not (t == "Buyer Arrests" and c.strong_buyers) and not (t in STINGS and (c.minor_decoy or (c.strong_buyers and c.arrests and not c.trafficking))):
         # told among the local problems; but buyers caught by an investigation or a complaint are
         # what Buyer Arrests means, and that is where pages tell them; so are stings with an officer
         # posing as a child, told among the crimes against children
