@@ -147,7 +147,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Auto Seizure": [
         (LABEL, r"\b(?:auto|car|vehicle)\s+(?:seizures?|impound\w*|forfeitures?)\b"),
         (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,4}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
-        (EXPLICIT, r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:\w+'?\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b"),
+        (EXPLICIT, r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:[\w']+\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b"),
     ],
     "License Suspension": [
         (LABEL, r"\b(?:driver'?s'?\s+)?licen[cs]e\s+suspensions?\b"),
@@ -545,6 +545,9 @@ def mentions(sentence: str) -> list[Mention]:
         if len(before) > 90:
             before = before[-90:]
         before_n = NOT_ONLY.sub("", before)
+        # "If the man solicited from a vehicle, he may have his car seized": a condition that closes
+        # before the mention sets when the tactic applies; it does not doubt it
+        before_n = re.sub(r"^\s*(?:if|when|whenever|once)\b[^,;]*,", " ", before_n, flags=F)
         after = s[mn.end:_clause_end(s, mn.end)]
         inside = s[mn.start:mn.end]
         if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue

@@ -228,6 +228,7 @@ _NEW_STORY = re.compile(r"(?:in|for)\s+(?:one|another|a separate|an unrelated|a 
 def _is_general(f: str) -> bool:
     """A sentence about standing practice ("judges order ...", "names may be released",
     "operations have also been conducted"), not about one event."""
+    f = re.sub(r"^(?:if|whenever)\b[^,;]*,", " ", f, flags=F)  # "If the man was ..., he may ...": the main clause
     past_aux = _PAST.search(f)
     perfect = re.search(r"\b(?:has|have)\s+(?:also\s+|since\s+|occasionally\s+|periodically\s+|routinely\s+|frequently\s+|"
                         r"regularly\s+|often\s+|at times\s+)*(?:been\s+)?\w+(?:ed|en|t)\b", f, F)
