@@ -202,13 +202,15 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
         (EXPLICIT, r"\b(?:letters?|postcards?|notices?)\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?"
                    r"(?:homes?|owners?|residences?|famil\w+|wives|spouses|addresses|households?)\b"),
+        (EXPLICIT, r"\bwrit\w*\s+(?:\w+\s+){0,2}?letters?\s+to\s+(?:the\s+)?(?:[\w']+\s+){0,3}?(?:homes?|wives|famil\w+|spouses|mothers|"
+                   r"employers|households?)\b"),
         (EXPLICIT, r"\b(?:sent|mailed|send|mail|sending|mailing|sends|mails)\s+(?:\w+\s+){0,3}?(?:letters?|postcards?)\b"),
         (EXPLICIT, r"\b(?:mail\w*|sent|send\w*)\s+(?:[\w']+\s+){0,6}?to\s+(?:the\s+)?(?:[\w']+\s+){0,2}?(?:homes|home addresses|residences|wives|families|spouses)\b"),
     ],
     "Cameras": [
         (LABEL, r"\b(?:surveillance|security|video|pole|police|crime)[- ]cameras?\b"),
         (EXPLICIT, r"\bcameras?\b\s+(?:\w+\s+){0,4}?(?:installed|mounted|placed|put up|erected|deployed|set up|added|used)\b"),
-        (EXPLICIT, r"\b(?:install\w*|mount\w*|deploy\w*|put up|erect\w*|add\w*|set up|us(?:e|ed|es|ing))\s+(?:\w+\s+){0,4}?cameras?\b"),
+        (EXPLICIT, r"\b(?:install\w*|mount\w*|deploy\w*|put up|erect\w*|add\w*|set up|us(?:e|ed|es|ing)|utiliz\w*|employ\w*)\s+(?:\w+\s+){0,4}?cameras?\b"),
         (EXPLICIT, r"\bCCTV\b"), (EXPLICIT, r"\bvideo\s+surveillance\b"),
         (EXPLICIT, r"\b(?:recorded|filmed|captured)\s+(?:\w+\s+){0,3}?on\s+(?:video|camera|tape)\b"),
         (EXPLICIT, r"\b(?:police|officers|detectives|deputies|investigators|they|team|department)\b[^.;]{0,40}\bvideotap\w+\b"),
