@@ -422,7 +422,7 @@ NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:be
                         r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
                         r"\bunclear (?:if|whether)\s+(?:this|the|that|it|they)\b[^.;]{0,40}\b(?:ever|was|were)\b|"
                         r"\bno reports? of\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
-STOP = re.compile(r"\b(?:no longer|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
+STOP = re.compile(r"\b(?:no longer(?!\s+(?:work\w*|employed|lives?|lived|serv\w+|holds?\s+(?:his|her|the)|with\b|an?\b))|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
                   r"(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:ended|stopped|terminated|eliminated|cancel+ed)|"
                   r"not (?:been )?(?:renewed|continued)|ceased altogether|"
                   r"stopped (?:using|conducting|running|holding|offering|publishing|releasing|sending|doing)|"
@@ -538,7 +538,8 @@ def mentions(sentence: str) -> list[Mention]:
     # one scan each for the whole sentence: most sentences deny, stop and plan nothing
     any_stop = bool(STOP.search(s))
     any_neg = bool(NEG_BEFORE.search(s) or NEG_AFTER_ANY.search(s) or re.search(r"\bno\b", s, F))
-    any_future = bool(FUTURE_BEFORE.search(s))
+    # "As per TPD policy, all arrested buyers' names will be released": a standing rule, not a plan
+    any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b", s, F)
     for mn in kept:
         if not (any_stop or later_stop or any_neg or any_future or denied or ELSEWHERE.match(s, mn.end)):
             continue

@@ -65,7 +65,7 @@ OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz
                     r"projects?|efforts?)\b|\b(?:operations?|stings?|crackdowns?|sweeps?|investigations?|details?|initiatives?|"
                     r"programs?|campaigns?)\s+(?:was|were)\s+(?:\w+\s+)?(?:conducted|carried out|launched|held|staged|"
                     r"established|implemented|created|developed|instituted)\b|\btook place\b", F)
-_MODAL = re.compile(r"\b(?:is|are|may|might|can|must|typically|usually|generally|routinely|often|frequently|periodically|"
+_MODAL = re.compile(r"\b(?:is|are|may|might|can|must|will|typically|usually|generally|routinely|often|frequently|periodically|"
                     r"sometimes|now|currently|continues?|remains?|tends?|has|have|includes?|involves?|consists?|uses|employs|"
                     r"conducts|releases|publishes|targets|requires|allows|offers|sends|imposes)\b", F)
 _PAST = re.compile(r"\b(?:was|were|did)\b", F)
@@ -225,6 +225,10 @@ _NEW_STORY = re.compile(r"(?:in|for)\s+(?:one|another|a separate|an unrelated|a 
                         r"(?:case|instance|incident|example|story)\b", F)
 
 
+_ADJECTIVE_NOUN = re.compile(r"\s+(?:sex\s+|male\s+)?(?:buyers?|johns?|men|man|women|woman|individuals?|persons?|people|suspects?|"
+                            r"offenders?|customers?)\b", F)  # "the names of all arrested sex buyers will be ..."
+
+
 def _is_general(f: str) -> bool:
     """A sentence about standing practice ("judges order ...", "names may be released",
     "operations have also been conducted"), not about one event."""
@@ -242,7 +246,8 @@ def _is_general(f: str) -> bool:
         return not _PAST_VERB.search(f)
     # "The city established an ordinance that allows ...": the main clause's verb decides; but in
     # "men arrested for soliciting may ...", a participle after its noun is no verb of the sentence
-    past = next((m for m in _PAST_VERB.finditer(f) if not _PARTICIPLE_NOUN.search(f[max(0, m.start() - 25):m.start()])), None)
+    past = next((m for m in _PAST_VERB.finditer(f) if not _PARTICIPLE_NOUN.search(f[max(0, m.start() - 25):m.start()])
+                 and not _ADJECTIVE_NOUN.match(f, m.end())), None)
     return past is None or modal.start() < past.start()
 
 
