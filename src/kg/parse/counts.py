@@ -64,7 +64,10 @@ PATTERNS = [
     ("strong", re.compile(r"\b()" + _N + r"\s+(?:arrested|charged|convicted)\s+" + _MOD + _NOUN, F)),
     # "seven men ... were arrested" with a few words between
     ("weak", re.compile(r"\b()(?:a total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
-                        + r"[^.;:]{0,60}?\b(?:were|was|had been|have been|being|got|are)\s+(?:\w+\s+)?" + ARREST, F)),
+                        + r"[^.;:]{0,60}?\b(?:were|was|had been|have been|being|got|getting|are)\s+(?:\w+\s+)?" + ARREST, F)),
+    # "six men faced various prostitution charges"
+    ("strong", re.compile(r"\b()" + _N + r"\s+" + _MOD + r"(men|males)\s+(?:faced|face|were facing)\s+(?:\w+\s+){0,2}?(?:prostitution|"
+                          r"solicitation|soliciting|patronizing)(?:-related)?\s+charges?\b", F)),
     # "the names and arrest photos of 11 sex buyers were posted": those named were arrested
     ("strong", re.compile(r"\b(?:names?|identities|photos?|photographs?|mug\s?shots?|pictures?)\s+(?:and\s+(?:[\w-]+\s+){1,2})?of\s+"
                           r"(?:(" + QUAL + r")\s+)?(?:the\s+)?" + _N + r"\s+(?:arrested\s+)?" + _MOD + r"(" + _BUYER_NOUNS + r")\b", F)),
@@ -194,12 +197,17 @@ def find_counts(s: str) -> list[Count]:
     found.sort(key=lambda c: c.pos)
     for i, c in enumerate(found):
         if c.whom == "buyers" and re.match(r"(?:men|man|males?)$", c.noun, F):
-            charge = re.match(r"[^.;]{0,90}?\b(?:guilty|convicted|sentenced)\b[^.;]{0,60}", s[c.pos:], F)
-            if charge and _TRAFFICKER_CHARGE.search(charge.group(0)) and not _BUYER_CONTEXT.search(charge.group(0)):
+            court = re.match(r"[^.;]{0,90}?\b(?:guilty|convicted|sentenced)\b[^.;]{0,60}", s[c.pos:], F)
+            # buyers of minors are charged with trafficking too, so only a court's finding says
+            # trafficker; promoting or pimping is a seller's charge wherever it is told
+            charged = re.match(r"[^.;,]{0,40}?\b(?:charged|arrested|indicted|guilty|convicted)\s+(?:with|for|on|of)\s+[^.;,]{0,40}", s[c.pos:], F)
+            if (court and _TRAFFICKER_CHARGE.search(court.group(0)) and not _BUYER_CONTEXT.search(court.group(0))) or \
+                    (charged and _SELLER_CHARGE.search(charged.group(0)) and not _BUYER_CONTEXT.search(charged.group(0))):
                 found[i] = replace(c, whom="sellers")  # "one man pleaded guilty to sex trafficking of a minor"
     return found
 
 
+_SELLER_CHARGE = re.compile(r"\b(?:pimp\w*|pander\w*|promot\w+ (?:of )?prostitution|compelling prostitution)\b", F)
 _TRAFFICKER_CHARGE = re.compile(r"\b(?:traffick\w*|pimp\w*|pander\w*|promot\w+ (?:of )?prostitution|compelling prostitution)\b", F)
 
 

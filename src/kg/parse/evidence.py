@@ -275,7 +275,10 @@ BUYER_TARGET = re.compile(
     r"offer\w*\s+(?:\w+\s+){0,2}?(?:money|cash|\$\s?\d+|to pay)|"
     r"(?:men|man|males?)\s+(?:who\s+(?:\w+\s+)?(?:tried|attempted|sought|offered|paid|wanted|agreed|solicited|responded|arrived|showed|"
     r"arranged|contacted|approached|propositioned|answered|travel+ed)|seeking|looking|attempting|trying|offering|responding|responded|"
-    r"arriv\w+|showed up)|trick)\b", F)
+    r"arriv\w+|showed up)|trick|"
+    # "six men faced prostitution charges", "10 men ... were arrested on prostitution charges"
+    r"(?:men|man|males?),?\s+(?:[\w,]+\s+){0,8}?(?:on|with|faced|facing|face)\s+(?:\w+\s+){0,2}?(?:prostitution|solicitation|"
+    r"soliciting|patronizing)(?:-related)?\s+charges?)\b", F)
 # men arrested: buyers, unless the story is a trafficking or pimping case
 MEN_ARRESTED = re.compile(
     r"\b(?:arrests? of (?:\w+\s+){0,2}(?:men|males)|(?:men|males)\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody|apprehended)|"
@@ -320,6 +323,8 @@ POSING_AS_MINOR = re.compile(r"\b(?:pos\w+|acting|pretending)\s+(?:to\s+be\s+|as
                              r"minors?|child(?:ren)?|teen\w*|juveniles?|underage|young (?:girls?|boys?|teens?)|"
                              r"(?:parents?|mother|father)\s+of)", F)
 MESSAGING = re.compile(r"\b(?:text\w*|messag\w*|correspond\w*|chat\w*|e-?mail\w*|online|internet|apps?|social media)\b", F)
+TRAFFICKING_OP = re.compile(r"\b(?:sex|human|child)[- ]trafficking\s+(?:(?!sting)[\w-]+\s+){0,2}?(?:operations?|investigations?|"
+                            r"initiatives?|busts?)\b", F)
 AIMED_AT_BUYERS = re.compile(r"\b(?:target\w*|focus\w*\s+on|aimed\s+at|directed\s+at|to\s+(?:catch|arrest|apprehend))\s+"
                              r"(?:\w+\s+){0,2}?(?:sex buyers|johns|buyers|men\s+(?:seeking|looking|attempting|trying)\s+to\s+(?:buy|purchase))\b", F)
 ARRESTED = re.compile(r"\b(?:arrest\w*|charged|cited|apprehended|taken into custody|nabbed|netted|intercepted|detained|booked)\b", F)
@@ -349,6 +354,7 @@ class Cues:
     studied: bool = False         # the sentence tells what a study tracked or found, not what was done
     aimed_at_buyers: bool = False  # the action is said to target buyers ("focusing on sex buyers using websites")
     minor_decoy: bool = False     # an officer posed as a child (or a child's parent): a sting on buyers of minors
+    trafficking_op: bool = False  # the action is called a trafficking operation or investigation: no decoy told
 
     @property
     def buyers(self) -> bool:
@@ -389,7 +395,8 @@ def cues(s: str) -> Cues:
                 seller_names=bool(SELLER_NAMES.search(s)), street_and_web=bool(STREET_AND_WEB.search(s)),
                 arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)),
                 method=bool(NON_STING_METHOD.search(s)), bot=bool(BOT.search(s)), studied=bool(STUDIED.search(s)),
-                aimed_at_buyers=bool(AIMED_AT_BUYERS.search(unposed)), minor_decoy=minor_decoy)
+                aimed_at_buyers=bool(AIMED_AT_BUYERS.search(unposed)), minor_decoy=minor_decoy,
+                trafficking_op=bool(TRAFFICKING_OP.search(s)))
 
 
 # --- whether it was done --------------------------------------------------------------------
@@ -602,6 +609,10 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
                 continue  # "an operation" is a sting only where buyers are named, or met decoys on the street or online
             if m.strength in (GENERIC, WEAK) and not c.buyers:
                 continue  # a sting not shown to target buyers (one aimed at sellers, or of no one told)
+            if m.strength in (GENERIC, WEAK) and c.trafficking_op and not (c.street or c.web or c.minor_decoy):
+                if c.arrests:
+                    add("Buyer Arrests")  # "an undercover sex trafficking operation": buyers caught, no decoy told
+                continue
             if c.seller_sting and m.strength != LABEL:
                 if c.buyers and c.arrests:
                     add("Buyer Arrests")  # a sting on sellers that also caught a buyer: his arrest, not a reverse sting

@@ -620,6 +620,15 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
         counts = [c for s in ev.sents if not any(x.whom == "sellers" for x in s.counts)
                   for c in s.counts if c.whom == "any"][:1]
     count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
+    if not ev.count_fixed:
+        # "... the arrest of 15 men ... Five men were charged with promotion of prostitution and 10 men
+        # were arrested on prostitution charges": the breakdown's buyers, not the total
+        for x in ev.sents:
+            if any(c.whom == "sellers" for c in x.counts):
+                split = [c for c in x.counts if c.whom == "buyers" and c.value is not None]
+                if split:
+                    count = split[0]
+                    break
     if not ev.count_fixed and place and len([c for c in counts if c.value is not None]) > 1:
         # "Matteson and Orland Hills were among the departments that arrested 31 sex buyers.
         # Orland Hills police arrested seven": the place's own force's count
