@@ -75,6 +75,8 @@ PATTERNS = [
     ("weak", re.compile(r"\b()" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F)),
 ]
 _SINGLE = [
+    # "obtained two arrest warrants ... and arrested the man at his workplace"
+    re.compile(r"\b(?:arrested|charged|cited)\s+the\s+(?:\d+-year-old\s+)?(man|john|buyer|sex buyer)\b", F),
     re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?(?:a|an|one)\s+(?:\d+-year-old\s+|[A-Z][a-z]+\s+|local\s+|male\s+|alleged\s+){0,2}"
                r"(man|john|buyer|sex buyer|suspect|customer|client|patron|driver|motorist|trucker|woman|pimp|trafficker)\b", F),
     re.compile(r"\b(?:a|an|one)\s+(?:\d+-year-old\s+|[A-Z][a-z]+\s+|local\s+|male\s+|alleged\s+){0,2}"
