@@ -456,6 +456,9 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
         if cur.date is None or d.start != cur.date.start or d.since or cur.date.since or len(s.dates) > 1:
             return False
         return s.anaphora or not s.tactics or bool(set(s.tactics) & set(cur.tactics()))
+    if cur.date and (cur.date.since or cur.date.decade) and s.tactics and not s.anaphora \
+            and cur.tactics() and not set(s.tactics) & set(cur.tactics()):
+        return False  # a practice "since the 1970s", then another tactic's story: not more of the practice
     if s.general and not s.anaphora:
         # "Since 1977, the department has arrested over 1,000 buyers. It continues to conduct
         # stings ...": a practice with no tactic yet, told on by its pronoun
