@@ -29,7 +29,7 @@ Web Stings
 
 Ridgeton is a town of about 4,000 residents. Prostitution along the old highway has drawn complaints \
 for years. In May 2019, Ridgeton police ran a sting at a motel on the highway; officers arrested six men. \
-The Ridgeton Police Department has conducted street-level reverse stings since 2010, using female \
+The Ridgeton Police Department has run street-level reverse stings since 2010, using female \
 officers as decoys.
 
 State Kansas

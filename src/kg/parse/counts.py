@@ -39,13 +39,13 @@ _QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught
 _NOUN = r"(" + _BUYER_NOUNS + "|" + _SELLER_NOUNS + "|" + _ANY_NOUNS + r")\b"
 _APPOSITIVE = r"(?:\s*,[^,.;]{1,110},)?"
 PATTERNS = [
-    # "the arrest of 10 and 9 sex buyers, respectively"
+    # "the arrest of 8 and 5 buyers, respectively"
     ("list", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?()" + _N + r"((?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)" + NUMBER_RE
                         + r")+\s+" + _MOD + _NOUN + r"[^.;]{0,80}?\brespectively\b", F)),
     # "arrested seven men", "the arrest of 22 sex buyers", "netted 53 alleged customers"
     ("strong", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?(?:a total of\s+|a combined\s+|more\s+)?(?:(" + QUAL + r")\s+)?"
                           + _N + r"\s+" + _MOD + _NOUN, F)),
-    # "charged 12 sex workers and 27 of their patrons"
+    # "cited 9 sellers and 14 of their customers"
     ("strong", re.compile(r"\b" + ARREST + r"\s+(?:[^.;]{0,60}?\band\s+)(?:(" + QUAL + r")\s+)?" + _N
                           + r"\s+of\s+(?:their|the|these|those|her|his)\s+" + _MOD + _NOUN, F)),
     # "seven men were arrested", "a total of 4 johns were arrested", "six men, including ..., were charged"
@@ -68,7 +68,7 @@ PATTERNS = [
     # "six men faced various prostitution charges"
     ("strong", re.compile(r"\b()" + _N + r"\s+" + _MOD + r"(men|males)\s+(?:faced|face|were facing)\s+(?:\w+\s+){0,2}?(?:prostitution|"
                           r"solicitation|soliciting|patronizing)(?:-related)?\s+charges?\b", F)),
-    # "the names and arrest photos of 11 sex buyers were posted": those named were arrested
+    # "names and booking photos of 6 johns went online": those named were arrested
     ("strong", re.compile(r"\b(?:names?|identities|photos?|photographs?|mug\s?shots?|pictures?)\s+(?:and\s+(?:[\w-]+\s+){1,2})?of\s+"
                           r"(?:(" + QUAL + r")\s+)?(?:the\s+)?" + _N + r"\s+(?:arrested\s+)?" + _MOD + r"(" + _BUYER_NOUNS + r")\b", F)),
     # "12 were arrested"
@@ -92,7 +92,7 @@ _SINGLE = [
 ]
 _MIXED_AFTER = re.compile(r"\s*,?\s*(?:among (?:them|whom)|including|of whom|some of (?:them|whom)|both)\b[^.;]{0,60}?\b(?:"
                           + _SELLER_NOUNS + r"|pimps?|traffickers?)\b", F)
-# "arrested five people—four women on prostitution charges and a 76-year-old man for solicitation":
+# "police held nine people: seven women for prostitution and two men for soliciting":
 # a count of everyone, broken down after a dash or colon into sellers and buyers
 _BREAKDOWN = re.compile(r"[^.;:\u2014\u2013]{0,40}?\s*(?:[\u2014\u2013:]|--?)\s*(?:" + NUMBER_RE + r")\s+(?:[\w-]+\s+){0,2}?(?:"
                         + _SELLER_NOUNS + r")\b[^.;]{0,120}?\b(?:and|,)\s+(?:(a|an|one)|(" + NUMBER_RE + r"))\s+(?:[\w-]+\s+){0,2}?"
@@ -133,7 +133,7 @@ def _whom(noun: str) -> str:
 
 def find_counts(s: str) -> list[Count]:
     """Every count of people arrested in a (folded) sentence, in order; values lists such as
-    "10 and 9 sex buyers, respectively" give one count each."""
+    "8 and 5 buyers, respectively" give one count each."""
     windows = _windows(s)
     if not windows:
         return []
@@ -205,7 +205,7 @@ def find_counts(s: str) -> list[Count]:
             charged = re.match(r"[^.;,]{0,40}?\b(?:charged|arrested|indicted|guilty|convicted)\s+(?:with|for|on|of)\s+[^.;,]{0,40}", s[c.pos:], F)
             if (court and _TRAFFICKER_CHARGE.search(court.group(0)) and not _BUYER_CONTEXT.search(court.group(0))) or \
                     (charged and _SELLER_CHARGE.search(charged.group(0)) and not _BUYER_CONTEXT.search(charged.group(0))):
-                found[i] = replace(c, whom="sellers")  # "one man pleaded guilty to sex trafficking of a minor"
+                found[i] = replace(c, whom="sellers")  # "the older man admitted trafficking a girl of fifteen"
     return found
 
 

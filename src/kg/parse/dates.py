@@ -1,7 +1,7 @@
 """Dates in a narrative sentence, each with where it stands and what kind of date it is.
 
-A sentence may give several dates ("in December 2013, January 2014 and July 2017", "stings since
-1981, and web-based reverse stings since 2008"); `find_dates` returns all of them in order, so
+A sentence may give several dates ("in May 2011, June 2012 and March 2016", "street stings since
+1985, and online ones since 2009"); `find_dates` returns all of them in order, so
 the event reader can give each action its own. Kinds:
 
 - a point at the precision given: YYYY, YYYY-MM, YYYY-MM-DD ("in June 2012", "mid-2011");
@@ -73,7 +73,7 @@ RELATIVE = re.compile(
     r"(?:that|the following|the next|later that|later in)\s+(" + MONTH_RE + r"))\b", F)
 EARLIER = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+years?\s+"
                      r"(?:earlier|before|prior)\b(?!\s+(?:that|the|it|this))", F)
-# "in late March and early April of that year": months of the anchor's year
+# "in late May and early June of that year": months of the anchor's year
 MONTH_OF_THAT_YEAR = re.compile(r"\b(" + MONTH_RE + r")\b[^.;]{0,40}?\bof\s+(?:that|the same)\s+year\b", F)
 SINCE_THEN = re.compile(r"\b(?:since then|since that time|ever since|since that year)\b", F)
 FUTURE_BY = re.compile(r"\b(?:aims?|aiming|plans?|planning|hopes?|hoping|expects?|expected|goal|will|intends?|"
@@ -203,7 +203,7 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
         if SINCE_WORD.search(before):
             d.since = True
         elif prev is not None and prev.since and re.fullmatch(r"[^.;]{0,40}?\s(?:and|or)\s+(?:in\s+)?", s[prev.end_pos:d.pos], F):
-            d.since = True  # "since at least 1995 in Aurora and 2013 at the county level"
+            d.since = True  # "since 1994 or earlier in the city and 2012 in the county"
         elif not d.end and UNTIL_WORD.search(before):
             d.until = True
         if d.start and not d.relative and re.search(r"\bby\s+(?:the\s+end\s+of\s+)?(?:" + MONTH_RE + r"\s+)?$", before, F) \

@@ -51,7 +51,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:john|johns|buyer|demand|solicitation)[- ](?:sweeps?|details?|stings?|stings? operations?|"
                    r"operations?|suppression operations?|reduction operations?)\b"),
         (EXPLICIT, r"\b(?:female\s+|undercover\s+|police\s+|civilian\s+)*decoys?\b"),
-        # "three female officers in street clothes took turns standing on the highway": decoys, unnamed
+        # "two policewomen in plain clothes waited on a corner by turns": decoys, not named so
         (EXPLICIT, r"\b(?:female|women)\s+(?:undercover\s+)?(?:police\s+)?(?:officers?|deputies|detectives?|troopers?)\s+(?:[\w,-]+\s+){0,6}?"
                    r"(?:stood|standing|walked|walking|waited|waiting|lingered|loitered)\s+(?:on|in|at|along|near)\b"),
         (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _SOLD),
@@ -545,7 +545,7 @@ def mentions(sentence: str) -> list[Mention]:
     # one scan each for the whole sentence: most sentences deny, stop and plan nothing
     any_stop = bool(STOP.search(s))
     any_neg = bool(NEG_BEFORE.search(s) or NEG_AFTER_ANY.search(s) or re.search(r"\bno\b", s, F))
-    # "As per TPD policy, all arrested buyers' names will be released": a standing rule, not a plan
+    # "by department policy every buyer's name will go to the papers": a standing rule, not a plan
     any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b", s, F)
     for mn in kept:
         if not (any_stop or later_stop or any_neg or any_future or denied or ELSEWHERE.match(s, mn.end)):
@@ -555,7 +555,7 @@ def mentions(sentence: str) -> list[Mention]:
         if len(before) > 90:
             before = before[-90:]
         before_n = NOT_ONLY.sub("", before)
-        # "If the man solicited from a vehicle, he may have his car seized": a condition that closes
+        # "If he was driving when he offered money, the car can be impounded": a condition that closes
         # before the mention sets when the tactic applies; it does not doubt it
         before_n = re.sub(r"^\s*(?:if|when|whenever|once)\b[^,;]*,", " ", before_n, flags=F)
         after = s[mn.end:_clause_end(s, mn.end)]

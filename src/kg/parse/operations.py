@@ -476,7 +476,7 @@ ONE_OF = re.compile(r"\b(?:was|is|were|are)\s+(?:one|two|three|among)\s+(?:of\s+
 
 
 def _since_of_these(s: SentenceInfo) -> bool:
-    """"These efforts have been ongoing since at least 2001": when the practice just told began."""
+    """"This work has gone on since 2005 at the latest": when the practice just told began."""
     return any(d.since for d in s.dates) and bool(re.match(
         r"(?:these|those|such|this|that)\s+(?:[\w-]+\s+)?(?:efforts?|operations|stings|practices?|tactics|strateg(?:y|ies)|"
         r"approach(?:es)?|enforcement)\b", s.f, F))
@@ -494,6 +494,8 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
         source = list(topic)
     elif (such or s.example) and topic:
         source = _sting_tactics(topic) or topic
+    elif topic and not own and _since_of_these(s):
+        source = list(topic)  # "This work has gone on since 2005 at the latest": the practice just told
     elif s.similar and events:
         prev = events[-1]
         source = [t for t in prev.tactics() if t in STINGS or t == "Buyer Arrests"]
@@ -504,12 +506,10 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
         source = source or prev.tactics()
     elif s.example and topic:
         source = _sting_tactics(topic) or topic
-    elif topic and not own and _since_of_these(s):
-        source = list(topic)  # "These efforts have been ongoing since at least 2001": the practice just told
     elif topic and _sting_tactics(topic) and s.prev is not None and s.prev.para == s.para and s.prev.general \
             and set(_sting_tactics(s.prev.tactics)) == set(_sting_tactics(topic)) and \
             (generic_only or set(own) <= {"Buyer Arrests"}):
-        # "X has conducted web-based reverse stings. In April 2023, eleven men were taken into
+        # "X runs web-based reverse stings. In May 2022, nine men were taken into
         # custody during a prostitution sting": the sting the practice sentence names
         source = _sting_tactics(topic)
     if not source:
@@ -532,7 +532,7 @@ _OWN_PREDICATE = re.compile(r"\b(?:was|were|is|are|has|have|had|been|began|begun
 
 
 def _parallel(s: SentenceInfo, first: DateInfo, prev: DateInfo, d: DateInfo) -> bool:
-    """"in Hollywood in 1997 and in Dania Beach in the year 1999": the same predicate over two
+    """"in Eastport in 1996 and in Westport in the year 1998": the same predicate over two
     dates; "implemented in 1995 and were proposed in 1997" or "had run stings since 1990, and in
     2001 established a program": another predicate, not this action."""
     between = s.f[prev.end_pos:d.pos]
@@ -569,7 +569,7 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
     # unless the sentence gives a count for each ("10 and 9 sex buyers, respectively")
     if len(groups) > 1 and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
         joined: list[tuple[DateInfo, list[Mention]]] = []
-        # "reverse sting operations in August and October 2013": one for each month; but where one
+        # "reverse stings in May and September 2014": one for each month; but where one
         # count covers them ("... arrested 12 buyers in two operations"), one we cannot apportion
         plural = bool(re.search(r"\b(?:operations|stings|reversals|sweeps|details)\b", s.f, F)) and \
             buyer_count(s.counts, s.f) is None
@@ -624,8 +624,8 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
                   for c in s.counts if c.whom == "any"][:1]
     count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
     if not ev.count_fixed:
-        # "... the arrest of 15 men ... Five men were charged with promotion of prostitution and 10 men
-        # were arrested on prostitution charges": the breakdown's buyers, not the total
+        # "... 13 men held ... four of them accused of promoting prostitution and nine booked on
+        # prostitution charges": the breakdown's buyers, not the total
         for x in ev.sents:
             if any(c.whom == "sellers" for c in x.counts):
                 split = [c for c in x.counts if c.whom == "buyers" and c.value is not None]
@@ -642,8 +642,8 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
                 count = c
                 break
     if not ev.count_fixed and set(tactics) & set(STINGS) and not cues.trafficking:
-        # "a minister was arrested in a prostitution sting ... The man was one of 34 people arrested
-        # over a six-day operation": the sting's count, not the one man's
+        # "a coach was caught in a city sting ... He was among the 20 people arrested
+        # that week": the sting's count, not the one man's
         for x in ev.sents:
             m = ONE_OF.search(x.f)
             if m and to_int(m.group(1)):
@@ -753,12 +753,12 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -
             and not other.group(1).lower().startswith(place.lower()[:4]):
         return True
     if NATIONWIDE.search(first) and not _names_place(place, " ".join(x.text for x in ev.sents)):
-        # "Since the sheriff began the national initiative in 2011, agencies from across the country
-        # have arrested more than 9,500 sex buyers": the initiative's record, told for context
+        # "Since a sheriff started the national campaign, police agencies across the country have
+        # charged thousands of buyers": the campaign's record, told for context
         return True
     held = HELD_IN.search(first)
     if held and not held.group(1).lower().startswith(place.lower()[:4]):
-        # "a Loma Linda native was arrested in a bust that took place at a truck stop in Ripon"
+        # "a local man was among those held after a raid that took place at a motel in Fairview"
         own_name = re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
         rest = re.sub(r"\b" + own_name + r"(?:'s)?\s+(?:residents?|man|men|woman|women|native|youths?)\b", " ", first, flags=F)
         if not re.search(r"\b" + own_name + r"\b", rest, F):
@@ -868,7 +868,7 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
             continue
         ts = _unclear_resolve(s.mentions, s.cues) if unclear else s.tactics
         if "Buyer Arrests" in ts and (s.anaphora or s.similar) and not NON_STING_METHOD.search(s.f):
-            ts = [t for t in ts if t != "Buyer Arrests"]  # "This one resulted in the arrest of six buyers": the sting's
+            ts = [t for t in ts if t != "Buyer Arrests"]  # "That one led to five buyers' arrests": the sting's
         for t in ts:
             conf = unit_confidence(t, s.mentions, s.cues, [], False, s.problem)
             support.setdefault(t, []).append(Support(t, s.text, conf))
