@@ -10,7 +10,8 @@ scoring is `../shared/eval/score_profiles.py`, the one used on the held-back pag
 threshold through `kg parse --min-confidence`.
 
 Prints one SCORE line per threshold (precision and recall of tactic claims, gold operations
-found, parsed operations supported, arrests right, claims only the menu supports).
+found, parsed operations supported, arrests right, claims only the menu supports), then the CPU
+time the reader takes on these pages.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +60,26 @@ def main() -> int:
             for line in lines[:-1] if args.errors else []:
                 print("  " + line)
             print(f"min-confidence {t.strip()}: {lines[-1] if lines else r.stderr.strip()}")
+    print(_speed([args.pages / f"{g['slug']}.txt" for g in have]))
     return 0
+
+
+def _speed(files: list[Path], runs: int = 3) -> str:
+    """CPU time to read the real pages (best of `runs`, after one warm-up pass): real pages are
+    longer and denser than the invented ones of bench_parse.py."""
+    from kg.parse import parse_file
+
+    for f in files[:10]:
+        parse_file(f)
+    best = float("inf")
+    for _ in range(runs):
+        t = time.process_time()
+        for f in files:
+            parse_file(f)
+        best = min(best, time.process_time() - t)
+    per = best / len(files)
+    return (f"speed: {len(files)} real pages in {best:.2f} s CPU (best of {runs}), {1000 * per:.1f} ms/page, "
+            f"about {1000 * per:.1f} s per 1,000 such pages")
 
 
 if __name__ == "__main__":

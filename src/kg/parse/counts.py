@@ -131,6 +131,9 @@ def _whom(noun: str) -> str:
     return "any"
 
 
+_ANY_NUMBER = re.compile(r"\d|\b" + NUMBER_RE + r"\b", F)
+
+
 def find_counts(s: str) -> list[Count]:
     """Every count of people arrested in a (folded) sentence, in order; values lists such as
     "8 and 5 buyers, respectively" give one count each."""
@@ -139,7 +142,8 @@ def find_counts(s: str) -> list[Count]:
         return []
     found: list[Count] = []
     spans: list[tuple[int, int]] = []
-    for strength, rx in PATTERNS:
+    # every pattern counts with a number: a sentence with none (most) skips them all
+    for strength, rx in (PATTERNS if _ANY_NUMBER.search(s) else ()):
         for m in _matches(rx, s, windows):
             if any(a <= m.start(2) < b for a, b in spans):
                 continue
