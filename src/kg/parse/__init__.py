@@ -125,7 +125,8 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
         slug = title_slug or (slugify(name) if name else "") or "unknown"
         if not doc.title:
             pass
-    elif doc.title and title_slug and not re.fullmatch(re.escape(title_slug) + r"(?:-\d+)?", slug):
+    elif doc.title and title_slug and not (slug == title_slug or (slug.startswith(title_slug + "-")
+                                                                  and slug[len(title_slug) + 1:].isdigit())):
         warnings.append(f"slug {slug!r} disagrees with the title {doc.title!r}; kept the title's name and state")
     if doc.footer.get("state") and state and state_code(doc.footer["state"]) not in (None, state):
         warnings.append(f"footer state {doc.footer['state']!r} disagrees with the title state {state}; kept the title")
