@@ -441,6 +441,9 @@ def _merge_retold(ops: list[Operation]) -> list[Operation]:
     return [o for o in ops if any(o is x for x in out)]
 
 
+_CHANGED = re.compile(r"\b(?:changed|ended|stopped|halted|discontinued|abandoned|suspended|ceased|dropped|reversed)\b", F)
+
+
 def _continues(cur: Event, s: SentenceInfo) -> bool:
     """Does s tell more of the current event?"""
     last = cur.sents[-1]
@@ -450,7 +453,7 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
         return False
     if s.dates:
         d = s.dates[0]
-        if s.anaphora and not s.tactics and len(s.dates) == 1 and (
+        if s.anaphora and not s.tactics and len(s.dates) == 1 and not _CHANGED.search(s.f) and (
                 cur.date is None or cur.date.start is None or (d.start or "")[:4] == (cur.date.start or "")[:4]):
             return True  # the event told again, at a finer date
         if cur.date is None or d.start != cur.date.start or d.since or cur.date.since or len(s.dates) > 1:
