@@ -334,7 +334,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
             if cur is not None and not _continues(cur, s):
                 cur = None
             last_para = s.para
-        if pending is not None and not s.dates and _NEW_STORY.match(s.f):
+        if pending is not None and not s.dates and (_NEW_STORY.match(s.f) or _ABOUT_THEN.match(s.f)):
             pending = None  # "In another case, a man ... was arrested": not what the dated sentence told
         own = s.tactics
         count = buyer_count(s.counts, s.f)
@@ -441,12 +441,15 @@ def _merge_retold(ops: list[Operation]) -> list[Operation]:
     return [o for o in ops if any(o is x for x in out)]
 
 
+_ABOUT_THEN = re.compile(r"(?:at\s+)?(?:around|about|roughly|approximately)\s+the\s+same\s+time\b", F)
 _CHANGED = re.compile(r"\b(?:changed|ended|stopped|halted|discontinued|abandoned|suspended|ceased|dropped|reversed)\b", F)
 
 
 def _continues(cur: Event, s: SentenceInfo) -> bool:
     """Does s tell more of the current event?"""
     last = cur.sents[-1]
+    if _ABOUT_THEN.match(s.f):
+        return False  # "Around the same time, the city began ...": another act, its date only roughly the last one
     if s.para != last.para and not (s.first and not s.dates and (s.anaphora or not s.general) and s.para == last.para + 1):
         return False
     if s.example:
