@@ -29,11 +29,11 @@ _ANY_NOUNS = (r"people|persons?|individuals?|suspects?|adults?|defendants?|offen
 _MOD = (r"(?:(?:male|female|adult|alleged|suspected|would-be|potential|prospective|more|other|additional|"
         r"different|local|area|out-of-town|accused|arrested|convicted|(?-i:[A-Z][a-z]+)|\d+-year-old|sex|"
         r"men|man)\s+){0,3}")
-ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|detain\w*|booked|caught|nabbed|"
+ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|apprehension|detain\w*|booked|caught|nabbed|"
           r"taken into custody|intercept\w*|nett(?:ed|ing)|snared|busted|rounded up|picked up|jailed|indicted|"
           r"processed|ticketed|summons\w*|issued (?:a )?(?:summons|citations?)|prosecuted|convicted|pled guilty|pleaded guilty)")
 _N = r"(" + NUMBER_RE + r")"
-_QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|"
+_QUICK = re.compile(r"arrest|charg|cited|citation|apprehend|detain|booked|caught|nabbed|custody|handcuff|"
                     r"intercept|netted|snared|busted|rounded|picked up|jailed|indicted|processed|"
                     r"ticketed|summons|prosecut|convicted|yield|produc|result|guilty|names|identities|photos|mug", F)
 _NOUN = r"(" + _BUYER_NOUNS + "|" + _SELLER_NOUNS + "|" + _ANY_NOUNS + r")\b"
@@ -64,7 +64,7 @@ PATTERNS = [
     ("strong", re.compile(r"\b()" + _N + r"\s+(?:arrested|charged|convicted)\s+" + _MOD + _NOUN, F)),
     # "seven men ... were arrested" with a few words between
     ("weak", re.compile(r"\b()(?:a total of\s+)?" + _N + r"\s+" + _MOD + _NOUN
-                        + r"[^.;:]{0,60}?\b(?:were|was|had been|have been|being|got|getting|are)\s+(?:\w+\s+)?" + ARREST, F)),
+                        + r"[^.;:]{0,90}?\b(?:were|was|had been|have been|being|got|getting|are)\s+(?:\w+\s+)?" + ARREST, F)),
     # "six men faced various prostitution charges"
     ("strong", re.compile(r"\b()" + _N + r"\s+" + _MOD + r"(men|males)\s+(?:faced|face|were facing)\s+(?:\w+\s+){0,2}?(?:prostitution|"
                           r"solicitation|soliciting|patronizing)(?:-related)?\s+charges?\b", F)),
@@ -73,6 +73,18 @@ PATTERNS = [
                           r"(?:(" + QUAL + r")\s+)?(?:the\s+)?" + _N + r"\s+(?:arrested\s+)?" + _MOD + r"(" + _BUYER_NOUNS + r")\b", F)),
     # "12 were arrested"
     ("weak", re.compile(r"\b()" + _N + r"\s+(?:were|had been|have been)\s+" + ARREST, F)),
+    # "took six men into custody", "ended with eleven men in handcuffs"
+    ("strong", re.compile(r"\b(?:took|taking|takes)\s+(?:(" + QUAL + r")\s+)?" + _N + r"\s+" + _MOD + _NOUN + r"\s+into\s+custody", F)),
+    ("strong", re.compile(r"\b()" + _N + r"\s+" + _MOD + _NOUN + r"\s+in\s+handcuffs\b", F)),
+    # "... 15 arrests, including 11 johns", "15 people: 11 johns and four women": the buyers named among them
+    ("strong", re.compile(r"(?:\bincluding|\bamong them|:|\u2014|\u2013|\s-)\s*()" + _N + r"\s+(?:of\s+them\s+)?" + _MOD
+                          + r"(johns?|sex[- ]buyers?|buyers?|customers?|clients?|patrons?)\b", F)),
+    # "13 people - nine accused of trying to buy sex and four of selling it"
+    ("strong", re.compile(r"(?:[:\u2014\u2013]|\s-|\bincluding|\bof whom|\bof them,?)\s*()" + _N + r"\s+(?:of\s+them\s+)?(?:were\s+)?"
+                          r"(?:accused|charged|arrested|cited|booked)\s+(?:of|with|for)\s+(?:(?:trying|attempting)\s+to\s+)?"
+                          r"(solicit\w*|patroni[sz]\w*|buy(?:ing)?\s+sex|purchas\w*\s+sex)", F)),
+    # "arresting eleven.", "police arrested 9 in a reverse sting": the number alone, whoever
+    ("weak", re.compile(r"\b" + ARREST + r"\s+()" + _N + r"(?=\s*(?:[.;,)]|$|\s+(?:in|during|at|on|after|over|for|that|when|while)\b))", F)),
 ]
 _SINGLE = [
     # "obtained two arrest warrants ... and arrested the man at his workplace"
@@ -177,7 +189,8 @@ def find_counts(s: str) -> list[Count]:
                 if n_buyers is not None:
                     found.append(Count(n_buyers, broken.start(1 if broken.group(1) else 2), "men", "buyers", True))
             if noun.lower().startswith(("john", "buyer", "customer", "solicit", "patroni", "buying", "purchasing")) or \
-                    (noun == "arrests" and rx.groups >= 3 and m.group(3) and m.group(3).lower() in ("john", "buyer", "customer", "solicitation")):
+                    (noun == "arrests" and rx.groups >= 3 and m.group(3) and m.group(3).lower() in ("john", "buyer", "customer", "solicitation")) or \
+                    noun.lower().startswith("buy"):
                 whom = "buyers"
             each = bool(re.search(r"\beach of (?:which|these|those|them)\b[^.;]{0,30}$", s[:m.start(2)], F))
             found.append(Count(val, m.start(2), noun, whom, strength == "strong", each))

@@ -31,9 +31,12 @@ F = re.I
 
 LABEL, EXPLICIT, GENERIC, WEAK = "label", "explicit", "generic", "weak"
 
-_SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|streetwalkers?|"
+_SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|streetwalkers?|women\b(?!\s+(?:seeking|looking|buying))|"
          r"hookers?|(?:women|girls|people|persons) (?:selling|offering|soliciting) sex|sex sellers?|"
          r"escorts?|working girls?|(?:a |an )?(?:female )?(?:sex )?(?:seller|provider)s?)")
+# in a seller's (or a child's) role: "posing as", "dressed as", "acting as", "played the part of", "pretended to be"
+_IN_ROLE = (r"\b(?:pos(?:ing|ed|e|es)\s+as|dress(?:ed|ing)\s+(?:up\s+)?as|act(?:ing|ed)\s+as|"
+            r"play(?:ed|ing|s)?\s+the\s+(?:part|role)s?\s+of|pretend(?:ed|ing|s)?\s+to\s+be|masquerad\w+\s+as)\s+")
 _POLICE = (r"(?:police|officers?|detectives?|deputies|deputy|investigators?|agents?|troopers?|law enforcement|"
            r"authorities|department|vice (?:unit|squad|officers?)|task force|sheriff'?s? office|(?-i:[A-Z]{2,6}))")
 _ADS = r"(?:ads?|advertisements?|listings?|postings?|profiles?|notices?|personals?)"
@@ -54,13 +57,13 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         # "two policewomen in plain clothes waited on a corner by turns": decoys, not named so
         (EXPLICIT, r"\b(?:female|women)\s+(?:undercover\s+)?(?:police\s+)?(?:officers?|deputies|detectives?|troopers?)\s+(?:[\w,-]+\s+){0,6}?"
                    r"(?:stood|standing|walked|walking|waited|waiting|lingered|loitered)\s+(?:on|in|at|along|near)\b"),
-        (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _SOLD),
+        (EXPLICIT, _IN_ROLE + r"(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _SOLD),
         (EXPLICIT, r"\b(?:solicit\w*|approach\w*|proposition\w*|offer\w*\s+(?:money|cash|\$\s?\d+)\s+to)\s+(?:sex\s+(?:from|with)\s+)?"
                    r"(?:an?\s+|the\s+|two\s+|several\s+)?" + _UNDERCOVER_PERSON + r"\b"),
         # "he offered the officer $50": the officer in the seller's place
         (EXPLICIT, r"\boffer\w*\s+(?:the|an?)\s+(?:female\s+)?(?:undercover\s+)?(?:police\s+)?(?:officer|detective|deputy|trooper|decoy)\s+"
                    r"(?:\$\s?\d+|money|cash|\w+\s+dollars)"),
-        (GENERIC, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:\d+|[a-z]+)[- ]year[- ]old\b"),
+        (GENERIC, _IN_ROLE + r"(?:a\s+|an\s+)?(?:\d+|[a-z]+)[- ]year[- ]old\b"),
         (GENERIC, r"\bstings?\b"),
         (GENERIC, r"\bundercover\s+(?:\w+\s+){0,2}?(?:operations?|investigations?|details?|stings?|officers?|detectives?|"
                   r"deputies|agents?|troopers?)\b"),
@@ -231,7 +234,7 @@ _COMPILED: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 
 # cheap keyword screens: a tactic's patterns run only when one of its stems is present
 QUICK = {t: re.compile(k, F) for t, k in {
-    "Reverse Stings": r"sting|decoy|revers|street|pos|sweep|undercover|detail|crackdown|operation|solicit|proposition|approach|offer",
+    "Reverse Stings": r"sting|decoy|revers|street|pos|dress|acting|acted|play|pretend|masquerad|sweep|undercover|detail|crackdown|operation|solicit|proposition|approach|offer",
     "Web Stings": r"web|online|on-line|internet|cyber|computer|decoy|\bads?\b|advert|listing|posting|profile|personal|notice|answer|respond|repl|arrange|contact|communicat|negotiat",
     "Buyer Arrests": r"raid|customer|client|patron|john|buyer|arrest|charg|cited|guilty",
     "John School": r"school|offender|fopp|diversion|educat|class|program|course",
@@ -330,7 +333,9 @@ NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|war
                               r"informant|phone|texts?|messages?|case|court|trial|pled|pleaded|guilty|indict\w*)\b", F)
 RESIDENT_COMPLAINTS = re.compile(r"\bcomplain\w*\s+(?:of|from|by)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:residents|neighbou?rs|citizens|"
                                  r"business(?:es| owners)?|community)\b", F)
-POSING_AS_MINOR = re.compile(r"\b(?:pos\w+|acting|pretending)\s+(?:to\s+be\s+|as\s+)(?:an?\s+|the\s+)?(?:\d+[- ](?:yr|year)s?[- ]old|"
+POSING_AS_MINOR = re.compile(r"\b(?:officer|detective|deputy|agent|decoy)\s+(?:\w+\s+){0,3}?(?:believed|thought)\s+(?:was|to be)\s+"
+                             r"(?:a\s+)?(?:\d+|minor|child|teen\w*|underage|fourteen|thirteen|fifteen|sixteen)\b|"
+                             r"\b(?:pos\w+|acting|pretend\w*)\s+(?:online\s+)?(?:to\s+be\s+|as\s+)(?:an?\s+|the\s+)?(?:\d+[- ](?:yr|year)s?[- ]old|"
                              r"minors?|child(?:ren)?|teen\w*|juveniles?|underage|young (?:girls?|boys?|teens?)|"
                              r"(?:parents?|mother|father)\s+of)", F)
 MESSAGING = re.compile(r"\b(?:text\w*|messag\w*|correspond\w*|chat\w*|e-?mail\w*|online|internet|apps?|social media)\b", F)
