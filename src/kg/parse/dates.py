@@ -62,8 +62,9 @@ DOCUMENT_BEFORE = re.compile(r"\b(?:a|an|the|its|their|his|her)\s+$", F)
 DOCUMENT_AFTER = re.compile(r"\s+(?:(?:and|or)\s+(?:the\s+)?\d{4}\s+)?(?:annual\s+|federal\s+|state\s+|national\s+)?" + _DOCS + r"\b", F)
 DOCUMENT_MADE = re.compile(r"\b" + _DOCS + r"\s+(?:[\w-]+\s+){0,3}?(?:produced|published|released|issued|written|completed|"
                            r"compiled|prepared)\s+in\s+$", F)
-ENDED_BY = re.compile(r"\b(?:dissolved|discontinued|ended|abandoned|halted|terminated|eliminated|disbanded|defunded|scrapped|"
-                      r"ceased|stopped|dropped|cancel+ed)\s+(?:\w+\s+){0,2}?(?:in|by|around|after)\s+"
+ENDED_BY = re.compile(r"(?:\b(?:dissolved|discontinued|ended|abandoned|halted|terminated|eliminated|disbanded|defunded|scrapped|"
+                      r"ceased|stopped|dropped|cancel+ed|closed)\s+(?:[\w-]+\s+){0,4}?(?:in|by|around|after)\s+|"
+                      r"\b(?:held|ran|had|gave|taught)\s+(?:its|their|the)\s+(?:last|final)\s+(?:\w+\s+)?(?:in|by)\s+)"
                       r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
 RELATIVE = re.compile(
     r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"

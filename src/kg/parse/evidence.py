@@ -148,7 +148,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:wall|hall)\s+of\s+shame\b"),
     ],
     "Auto Seizure": [
-        (LABEL, r"\b(?:auto|car|vehicle)\s+(?:seizures?|impound\w*|forfeitures?)\b"),
+        (LABEL, r"\b(?:auto|car|vehicle)[\s-]+(?:seizures?|impound\w*|forfeitures?)\b"),
         (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,4}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
         (EXPLICIT, r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:[\w']+\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b"),
     ],
@@ -318,6 +318,8 @@ OTHERS_PROPERTY = re.compile(r"\b(?:seiz\w*|confiscat\w*|forfeit\w*|recover\w*|f
                              r"propert\w+|residences?|homes?|spas?|parlou?rs?)\b|\b(?:cash|money|drugs|firearms?|guns?|weapons?|evidence|"
                              r"jewelry)\b[^.;]{0,40}\b(?:and|,)\s+(?:\w+\s+){0,2}(?:vehicles?|cars?)\b", F)
 CAMERA_EVIDENCE = re.compile(r"\b(?:found|seized|recovered|discovered|confiscated|hidden)\s+(?:\w+\s+){0,4}cameras?\b|"
+                             r"\bfootage\s+from\b|\b(?:motel|hotel|store|business|shop|station|bank|restaurant)'?s?\s+"
+                             r"(?:own\s+)?(?:security|surveillance)?\s*cameras?\b|"
                              r"\bcameras?\s+(?:was|were)\s+(?:found|seized|recovered|discovered)\b|\b(?:suspect|trafficker|pimp|he|she)\b"
                              r"[^.;]{0,40}\b(?:installed|used|set up)\b[^.;]{0,30}\bcameras?\b", F)
 
@@ -445,7 +447,10 @@ NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:be
                         r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
                         r"\bunclear (?:if|whether)\s+(?:this|the|that|it|they)\b[^.;]{0,40}\b(?:ever|was|were)\b|"
                         r"\bno reports? of\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
-STOP = re.compile(r"\b(?:no longer(?!\s+(?:work\w*|employed|lives?|lived|serv\w+|holds?\s+(?:his|her|the)|with\b|an?\b))|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
+# "A reverse sting planned for 2020 was called off": that one was not done
+PLANNED_OFF = re.compile(r"\b(?:planned|scheduled|proposed|intended)\b[^.;]{0,60}?\b(?:was|were)\s+(?:\w+\s+)?(?:called off|"
+                         r"cancel+ed|scrapped|postponed|scuttled)\b|\b(?:never|did not|didn't)\s+(?:actually\s+)?take\s+place\b", F)
+STOP = re.compile(r"\b(?:ended\s+(?:its|the|their)\s+(?:[\w-]+\s+){0,3}?(?:program|programme|practice|policy|initiative)\b|no longer(?!\s+(?:work\w*|employed|lives?|lived|serv\w+|holds?\s+(?:his|her|the)|with\b|an?\b))|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
                   r"(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:ended|stopped|terminated|eliminated|cancel+ed)|"
                   r"not (?:been )?(?:renewed|continued)|ceased altogether|"
                   r"stopped (?:using|conducting|running|holding|offering|publishing|releasing|sending|doing)|"
@@ -554,14 +559,14 @@ def mentions(sentence: str) -> list[Mention]:
                 kept[kept.index(k)] = mn
     if not kept:
         return kept
-    never = NEVER_DONE.search(s)
+    never = NEVER_DONE.search(s) or PLANNED_OFF.search(s)
     # "... a john school ..., but it was never established (although ...)": every mention of the
     # tactics named before the denial
     denied = {mn.tactic for mn in kept if never and mn.start < never.start()}
     # "... discontinued": the practice named before it, in the same sentence, was stopped
     later_stop = PRACTICE_STOPPED.search(s)
     # one scan each for the whole sentence: most sentences deny, stop and plan nothing
-    any_stop = bool(STOP.search(s))
+    any_stop = bool(STOP.search(PLANNED_OFF.sub(" ", s)))  # one planned sting called off stops no practice
     any_neg = bool(NEG_BEFORE.search(s) or NEG_AFTER_ANY.search(s) or re.search(r"\bno\b", s, F))
     # "by department policy every buyer's name will go to the papers": a standing rule, not a plan
     any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b", s, F)
@@ -581,7 +586,9 @@ def mentions(sentence: str) -> list[Mention]:
         if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue
             before_n = before_n + " " + NOT_ONLY.sub("", inside)
         ahead = re.split(r";|\s-\s|\.\s", s[mn.end:mn.end + 120], 1)[0]
-        if any_stop and (STOP.search(before_n) or STOP.search(ahead)) or (later_stop and later_stop.start() > mn.end):
+        ended_its = re.search(r"\bended\s+(?:its|the|their)\s+$", before_n, F) and \
+            re.match(r"\s*(?:[\w-]+\s+){0,2}?(?:program|programme|practice|policy|initiative)\b", ahead, F)
+        if any_stop and (STOP.search(before_n) or STOP.search(ahead) or ended_its) or (later_stop and later_stop.start() > mn.end):
             if not RESUMED.search(s[max(0, mn.start - 100):min(len(s), mn.end + 100)]):
                 mn.stopped = True
                 mn.stopped_later = not (STOP.search(before_n) or STOP.search(ahead))

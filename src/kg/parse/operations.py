@@ -732,6 +732,20 @@ def _told_by(ev: Event, tactics: list[str], count: Count | None) -> str:
 
 OTHER_PLACE = re.compile(r"\b(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|borough|community)\s+of\s+"
                          r"([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b(?:ran|conducted|launched|held|arrested|carried out|staged)\b")
+_ACTED = r"(?:ran|conducted|launched|held|arrested|carried out|staged|netted|charged|cited)"
+OTHER_PLACES = [
+    OTHER_PLACE,
+    # "police in neighboring Harmon ran a reverse sting", "officers from nearby Garland arrested ..."
+    re.compile(r"\b(?:police|officers|detectives|deputies)\s+(?:in|from|of)\s+(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+"
+               r"(?:(?:city|town|village|borough)\s+of\s+)?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b" + _ACTED + r"\b"),
+    # "police in Garland, a neighboring city, ran ..."
+    re.compile(r"\b(?:police|officers|detectives|deputies)\s+(?:in|from|of)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?),\s+an?\s+"
+               r"(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|borough|community)\b[^.;]{0,20}?\b" + _ACTED + r"\b"),
+    # "Garland police ran a reverse sting" (a city's force named by its place alone)
+    re.compile(r"(?:^|[.;:]\s+|\b(?:in|during)\s+\d{4},?\s+)([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+police\s+" + _ACTED + r"\b"),
+]
+_GENERIC_FORCE = re.compile(r"(?:City|Metro|State|County|Local|Area|Transit|Campus|University|Park|Tribal|Capitol|Federal|"
+                            r"The|These|Those|Its|Their|Township|Borough|Village|Town|Military|Airport|Port|Railroad)\b")
 NATIONWIDE = re.compile(r"\b(?:agencies|departments|police|law enforcement)\s+(?:[\w-]+\s+){0,3}?(?:(?:from\s+)?across the "
                         r"(?:country|nation|united states)|nationwide|in\s+(?:\d+|[a-z]+)\s+states)\b", F)
 
@@ -741,6 +755,8 @@ def _names_place(place: str, text: str) -> bool:
     return bool(re.search(r"\b" + own_name + r"\b", text, F))
 
 
+STING_IN = re.compile(r"\b(?:sting|operation|raid|bust|crackdown)\s+in\s+(?!(?:January|February|March|April|May|June|July|August|"
+                      r"September|October|November|December)\b)([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
 HELD_IN = re.compile(r"\b(?:bust|sting|operation|raid|arrests?|crackdown|sweep)\s+(?:that\s+)?(?:took place|occurred|was (?:held|conducted))\s+"
                      r"(?:at\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?)?in\s+(?!(?:January|February|March|April|May|June|July|August|"
                      r"September|October|November|December|Spring|Summer|Fall|Autumn|Winter|Early|Late|Mid)\b)"
@@ -753,7 +769,7 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -
     if not place or (kind or "").lower() in ("county", "parish"):
         return False
     first = ev.sents[0].text
-    other = OTHER_PLACE.search(first)
+    other = next((m for m in (rx.search(first) for rx in OTHER_PLACES) if m and not _GENERIC_FORCE.match(m.group(1))), None)
     if other and not re.search(r"\b" + re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
                                + r"\b", first[:other.start()] + first[other.end():], F) \
             and not other.group(1).lower().startswith(place.lower()[:4]):
@@ -762,11 +778,13 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -
         # "Since a sheriff started the national campaign, police agencies across the country have
         # charged thousands of buyers": the campaign's record, told for context
         return True
-    held = HELD_IN.search(first)
+    held = HELD_IN.search(first) or (re.search(r"\b" + re.escape(place.strip()) + r"(?:'s)?\s+(?:residents?|man|men|woman|native)\b", first, F)
+                                      and STING_IN.search(first))
     if held and not held.group(1).lower().startswith(place.lower()[:4]):
         # "a local man was among those held after a raid that took place at a motel in Fairview"
         own_name = re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
-        rest = re.sub(r"\b" + own_name + r"(?:'s)?\s+(?:residents?|man|men|woman|women|native|youths?)\b", " ", first, flags=F)
+        rest = re.sub(r"\b(?:" + re.escape(place.strip()) + "|" + own_name + r")(?:'s)?\s+(?:residents?|man|men|woman|women|native|youths?)\b",
+                      " ", first, flags=F)
         if not re.search(r"\b" + own_name + r"\b", rest, F):
             return True
     if not names:
