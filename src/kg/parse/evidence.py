@@ -120,6 +120,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (LABEL, r"\bjohn'?s?'?\s+schools?\b"),
         (EXPLICIT, r"\bfirst[- ]offenders?'?\s+(?:prostitution\s+)?(?:program|class|school|course)\w*"),
         (EXPLICIT, r"\bFOPP\b"),
+        (EXPLICIT, r"\b(?:one|two|half|full)[- ]day\s+(?:class|course|seminar|program)\w*\b[^.;]{0,40}?\b(?:prostitution|sex trade|buying sex|"
+                   r"solicit\w*|exploitation)\b|\bclass(?:es)?\s+on\s+the\s+(?:harms|dangers|consequences|effects|realities)\s+of\s+"
+                   r"(?:prostitution|buying sex|the sex trade)\b"),
         (EXPLICIT, r"\b(?:diversion|education(?:al)?|rehabilitation|re-education|deterrence|intervention)\s+(?:program|class|course|seminar|session)s?\b"
                    r"[^.;]{0,80}?\b(?:johns?|buyers?|men|solicit\w*|customers|offenders?|arrestees|patroniz\w*)\b"),
         (EXPLICIT, r"\b(?:johns?|buyers?|men who (?:buy|bought|solicit\w*)|solicit\w*|offenders?|arrestees)\b[^.;]{0,80}?"
@@ -150,14 +153,21 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Auto Seizure": [
         (LABEL, r"\b(?:auto|car|vehicle)[\s-]+(?:seizures?|impound\w*|forfeitures?)\b"),
         (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,4}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
+        (EXPLICIT, r"\b(?:the\s+)?(?:vehicles?|cars?)\s+of\s+(?:men|buyers|johns|those|anyone|people|drivers)\s+(?:[\w,-]+\s+){0,8}?"
+                   r"(?:have been|are|were|will be|can be|may be)\s+(?:\w+\s+(?:and\s+)?)?(?:impounded|seized|forfeited|towed|confiscated)\b"),
         (EXPLICIT, r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:[\w']+\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b"),
     ],
     "License Suspension": [
+        (EXPLICIT, r"\bdriving\s+privileges?\b[^.;]{0,30}?\b(?:suspend\w*|revok\w*|taken|pulled)\b|"
+                   r"\b(?:los[et]s?|lost|losing|suspend\w*|revok\w*)\s+(?:his|their|the)\s+driving\s+privileges?\b"),
         (LABEL, r"\b(?:driver'?s'?\s+)?licen[cs]e\s+suspensions?\b"),
         (EXPLICIT, r"\blicen[cs]es?\b[^.;]{0,40}?\b(?:suspended|suspension|revoked|revocation|pulled)\b"),
         (EXPLICIT, r"\b(?:suspend\w*|revok\w*)\b[^.;]{0,40}?\blicen[cs]es?\b"),
     ],
-    "Community Service": [(LABEL, r"\bcommunity[- ]service\b")],
+    "Community Service": [
+        (LABEL, r"\bcommunity[- ]service\b"),
+        (EXPLICIT, r"\bhours\s+(?:of\s+)?(?:unpaid\s+(?:work|labou?r|service)|(?:\w+\s+){0,2}?(?:picking up|cleaning up)\s+(?:litter|trash|garbage))\b"),
+    ],
     "Employment Loss": [
         (LABEL, r"\b(?:employment loss|loss of (?:employment|jobs?))\b"),
         (EXPLICIT, r"\b(?:resigned|resigns|resignation|stepped down)\b"),
@@ -168,6 +178,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "SOAP Orders": [
         (LABEL, r"\bSOAP\b"),
+        (EXPLICIT, r"\border\w*\s+(?:[\w,-]+\s+){0,8}?to\s+stay\s+(?:away|out)\s+(?:of|from)\b"),
         (LABEL, r"\bstay[- ]out[- ]of[- ](?:areas?[- ]of[- ])?prostitution\b"),
         (EXPLICIT, r"\b(?:banned|barred|banish\w*|prohibited|excluded|ordered to stay away)\s+from\s+(?:entering\s+|re-?entering\s+|returning\s+to\s+|being\s+in\s+)?"
                    r"(?:the\s+|certain\s+|designated\s+|specific\s+|high-prostitution\s+|any\s+of\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?|parts?)\b"),
@@ -183,9 +194,10 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\bneighbou?rhood\s+(?:watch\w*|patrols?|groups?|associations?|activists?|coalitions?|councils?|residents? (?:patrol|march|protest)\w*)\b"),
         (EXPLICIT, r"\b(?:citizens?|community|residents?|civilian|neighbou?rs?)'?\s+(?:patrols?|watch(?:es)?|marches|protests?|groups?|coalitions?|committees?|task forces?)\b"),
         (EXPLICIT, r"\b(?:residents?|neighbou?rs?|citizens?|homeowners?|activists?|community (?:members|leaders|groups|representatives)|"
+                   r"church (?:groups?|members|congregations?)|congregations?|parishioners|"
                    r"business (?:owners|leaders)|community and business leaders)\b[^.;]{0,90}?\b"
                    r"(?:patroll?\w*|protest\w*|march\w*|picket\w*|held (?:a )?vigils?|record\w* (?:the )?(?:license |licence )?plates?|writing down|taking down|noting|"
-                   r"held\s+(?:\w+\s+){0,2}?(?:protests?|rallies|marches|vigils?|walks?)|wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|"
+                   r"held\s+(?:\w+\s+){0,2}?(?:protests?|rallies|marches|vigils?|walks?)|rall(?:y|ied|ies)\b|wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|"
                    r"organi[sz]ed|formed (?:a|an)|rallied|petition\w*|posted signs?|posting signs?|put up signs?|pressur\w*|lobb\w*|"
                    r"appeal\w*|approach\w*|demand\w*|created (?:a|an) (?:website|web site|blog|page))"),
         (EXPLICIT, r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)"),
@@ -195,6 +207,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "Public Education": [
         (LABEL, r"\bpublic\s+education\b"),
+        (EXPLICIT, r"\b(?:presentations?|assemblies|lessons|curricul\w+|workshops?)\s+(?:\w+\s+){0,3}?(?:about|on)\s+(?:\w+\s+){0,3}?"
+                   r"(?:exploitation|prostitution|the sex trade|sex trafficking|buying sex|demand)\b"),
         (EXPLICIT, r"\bpublic\s+(?:awareness|education|information|service)\s+(?:campaigns?|announcements?|ads?|advertisements?|programs?|messages?|efforts?|videos?)\b"),
         (EXPLICIT, r"\bPSAs?\b"),
         (EXPLICIT, r"\b(?:awareness|education(?:al)?|deterrence|deterrent|anti-demand|prevention)\s+(?:campaigns?|ads?|billboards?|signs?|posters?|videos?)\b"),
@@ -203,6 +217,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "Letters": [
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
+        (EXPLICIT, r"\b(?:mail\w*|sen[dt]\w*)\s+(?:[\w'\u201c\u201d]+\s+){0,3}?(?:warnings?|notices?|notifications?)\s+(?:\w+\s+){0,3}?to\s+(?:the\s+|each\s+)?"
+                   r"(?:[\w']+\s+){0,3}?(?:homes?|owners?|residences?|famil\w+|wives|spouses|households?|addresses)\b"),
         (EXPLICIT, r"\b(?:letters?|postcards?|notices?)\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?"
                    r"(?:homes?|owners?|residences?|famil\w+|wives|spouses|addresses|households?)\b"),
         (EXPLICIT, r"\bwrit\w*\s+(?:\w+\s+){0,2}?letters?\s+to\s+(?:the\s+)?(?:[\w']+\s+){0,3}?(?:homes?|wives|famil\w+|spouses|mothers|"
@@ -215,12 +231,14 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\bcameras?\b\s+(?:\w+\s+){0,4}?(?:installed|mounted|placed|put up|erected|deployed|set up|added|used)\b"),
         (EXPLICIT, r"\b(?:install\w*|mount\w*|deploy\w*|put up|erect\w*|add\w*|set up|us(?:e|ed|es|ing)|utiliz\w*|employ\w*)\s+(?:\w+\s+){0,4}?cameras?\b"),
         (EXPLICIT, r"\bCCTV\b"), (EXPLICIT, r"\bvideo\s+surveillance\b"),
+        (EXPLICIT, r"\bvideo\s+(?:monitoring|recording)\s+(?:equipment|systems?|devices?|units?)\b"),
         (EXPLICIT, r"\b(?:recorded|filmed|captured)\s+(?:\w+\s+){0,3}?on\s+(?:video|camera|tape)\b"),
         (EXPLICIT, r"\b(?:police|officers|detectives|deputies|investigators|they|team|department)\b[^.;]{0,40}\bvideotap\w+\b"),
     ],
     "IT Based Tactics": [
         (LABEL, r"\bIT[- ]based tactics?\b"),
         (EXPLICIT, r"\bchat\s?bots?\b"),
+        (EXPLICIT, r"\bautomated\s+(?:chat|text\w*|messag\w*|respon\w*)\s*(?:programs?|systems?|tools?|software|services?)?\b"),
         (EXPLICIT, r"\b(?:warning|deterrence|deterrent|automated)\s+(?:text\s+)?(?:messages?|texts?|pop-?ups?)\b"),
         (EXPLICIT, r"\btext\s+messages?\s+(?:\w+\s+){0,3}?warn\w*"),
         # "launched a 'bot' called Project Intercept", "bots posing as sellers": software, not officers
@@ -237,15 +255,15 @@ QUICK = {t: re.compile(k, F) for t, k in {
     "Reverse Stings": r"sting|decoy|revers|street|pos|dress|acting|acted|play|pretend|masquerad|sweep|undercover|detail|crackdown|operation|solicit|proposition|approach|offer",
     "Web Stings": r"web|online|on-line|internet|cyber|computer|decoy|\bads?\b|advert|listing|posting|profile|personal|notice|answer|respond|repl|arrange|contact|communicat|negotiat",
     "Buyer Arrests": r"raid|customer|client|patron|john|buyer|arrest|charg|cited|guilty",
-    "John School": r"school|offender|fopp|diversion|educat|class|program|course",
+    "John School": r"school|offender|fopp|diversion|educat|class|program|course|seminar",
     "Identity Disclosure": r"name|identit|photo|mug|booking|picture|face|address|sham|publicly|image|identif|detail|information",
     "Auto Seizure": r"vehicle|\bcars?\b|auto|truck|impound|seiz|forfeit|\btow|confiscat",
-    "License Suspension": r"licen",
-    "Community Service": r"community",
+    "License Suspension": r"licen|privilege",
+    "Community Service": r"community|hours",
     "Employment Loss": r"resign|stepped down|fired|dismissed|terminated|let go|leave|lost|losing|without|employment|suspended from",
     "SOAP Orders": r"soap|stay|\bban|\bbar|banish|prohibit|exclud|zone|exclusion|restrict",
-    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business|plate|flashlight|shame the|civic|block|tenant",
-    "Public Education": r"public|psa|campaign|sign|billboard|poster|warning",
+    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business|plate|flashlight|shame the|civic|block|tenant|church|congregation|parishioner",
+    "Public Education": r"public|psa|campaign|sign|billboard|poster|warning|presentation|assembl|lesson|curricul|workshop",
     "Letters": r"letter|mail|sent|send|postcard",
     "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
     "IT Based Tactics": r"chat|warning|deterren|automated|text|\bit\b|bot",
@@ -569,7 +587,7 @@ def mentions(sentence: str) -> list[Mention]:
     any_stop = bool(STOP.search(PLANNED_OFF.sub(" ", s)))  # one planned sting called off stops no practice
     any_neg = bool(NEG_BEFORE.search(s) or NEG_AFTER_ANY.search(s) or re.search(r"\bno\b", s, F))
     # "by department policy every buyer's name will go to the papers": a standing rule, not a plan
-    any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b", s, F)
+    any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b|\bpolicy\s+(?:is|was|has been)\s+(?:that|to)\b", s, F)
     for mn in kept:
         if not (any_stop or later_stop or any_neg or any_future or denied or ELSEWHERE.match(s, mn.end)):
             continue
