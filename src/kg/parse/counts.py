@@ -79,6 +79,9 @@ PATTERNS = [
     # "... 15 arrests, including 11 johns", "15 people: 11 johns and four women": the buyers named among them
     ("strong", re.compile(r"(?:\bincluding|\bamong them|:|\u2014|\u2013|\s-)\s*()" + _N + r"\s+(?:of\s+them\s+)?" + _MOD
                           + r"(johns?|sex[- ]buyers?|buyers?|customers?|clients?|patrons?)\b", F)),
+    # "two of its customers were also charged with patronizing"
+    ("strong", re.compile(r"\b()" + _N + r"\s+of\s+(?:its|their|the|his|her)\s+(customers?|clients?|patrons?|johns?|buyers?)\s+"
+                          r"(?:were|was|had been)\s+(?:also\s+)?" + ARREST, F)),
     # "13 people - nine accused of trying to buy sex and four of selling it"
     ("strong", re.compile(r"(?:[:\u2014\u2013]|\s-|\bincluding|\bof whom|\bof them,?)\s*()" + _N + r"\s+(?:of\s+them\s+)?(?:were\s+)?"
                           r"(?:accused|charged|arrested|cited|booked)\s+(?:of|with|for)\s+(?:(?:trying|attempting)\s+to\s+)?"

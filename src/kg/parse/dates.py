@@ -66,6 +66,8 @@ ENDED_BY = re.compile(r"(?:\b(?:dissolved|discontinued|ended|abandoned|halted|te
                       r"ceased|stopped|dropped|cancel+ed|closed)\s+(?:[\w-]+\s+){0,4}?(?:in|by|around|after)\s+|"
                       r"\b(?:held|ran|had|gave|taught)\s+(?:its|their|the)\s+(?:last|final)\s+(?:\w+\s+)?(?:in|by)\s+)"
                       r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
+BARE_MONTH = re.compile(r"\b(?:in|by|during)\s+((?-i:January|February|March|April|May|June|July|August|September|October|"
+                        r"November|December))\b(?!\s*(?:\d|of\b|,\s*\d))", F)
 RELATIVE = re.compile(
     r"\b(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
     r"twenty-four|\d{1,2}|several|a few)\s+(years?|months?)\s+later|"
@@ -180,6 +182,10 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
     years = {c.start[:4] for c in taken if c.start}
     if len(years) == 1:
         (y,) = years
+        # "In March 2015, ...; in May, another seven were arrested": a month of the year just given
+        for m in BARE_MONTH.finditer(s):
+            if free(m.start(1), m.end(1)) is None and any(d.start and d.pos < m.start() for d in taken):
+                taken.append(DateInfo(_ymd(y, month_number(m.group(1))), relative=True, pos=m.start(1), end_pos=m.end(1)))
         for m in MONTH_DAY.finditer(s):
             if m.group(1).lower() == "may" and m.group(0)[0].islower():
                 continue

@@ -35,7 +35,7 @@ _SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|str
          r"hookers?|(?:women|girls|people|persons) (?:selling|offering|soliciting) sex|sex sellers?|"
          r"escorts?|working girls?|(?:a |an )?(?:female )?(?:sex )?(?:seller|provider)s?)")
 # in a seller's (or a child's) role: "posing as", "dressed as", "acting as", "played the part of", "pretended to be"
-_IN_ROLE = (r"\b(?:pos(?:ing|ed|e|es)\s+as|dress(?:ed|ing)\s+(?:up\s+)?as|act(?:ing|ed)\s+as|"
+_IN_ROLE = (r"\b(?:pos(?:ing|ed|e|es)\s+(?:online\s+)?as|dress(?:ed|ing)\s+(?:up\s+)?as|act(?:ing|ed)\s+as|"
             r"play(?:ed|ing|s)?\s+the\s+(?:part|role)s?\s+of|pretend(?:ed|ing|s)?\s+to\s+be|masquerad\w+\s+as)\s+")
 _POLICE = (r"(?:police|officers?|detectives?|deputies|deputy|investigators?|agents?|troopers?|law enforcement|"
            r"authorities|department|vice (?:unit|squad|officers?)|task force|sheriff'?s? office|(?-i:[A-Z]{2,6}))")
@@ -55,7 +55,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"operations?|suppression operations?|reduction operations?)\b"),
         (EXPLICIT, r"\b(?:female\s+|undercover\s+|police\s+|civilian\s+)*decoys?\b"),
         # "two policewomen in plain clothes waited on a corner by turns": decoys, not named so
-        (EXPLICIT, r"\b(?:female|women)\s+(?:undercover\s+)?(?:police\s+)?(?:officers?|deputies|detectives?|troopers?)\s+(?:[\w,-]+\s+){0,6}?"
+        (EXPLICIT, r"\b(?:(?:female|women)\s+(?:undercover\s+)?(?:police\s+)?(?:officers?|deputies|detectives?|troopers?)|(?:undercover\s+)?policewom[ae]n)\s+(?:[\w,-]+\s+){0,6}?"
                    r"(?:stood|standing|walked|walking|waited|waiting|lingered|loitered)\s+(?:on|in|at|along|near)\b"),
         (EXPLICIT, _IN_ROLE + r"(?:a\s+|an\s+)?(?:\w+\s+){0,2}?" + _SOLD),
         (EXPLICIT, r"\b(?:solicit\w*|approach\w*|proposition\w*|offer\w*\s+(?:money|cash|\$\s?\d+)\s+to)\s+(?:sex\s+(?:from|with)\s+)?"
@@ -252,7 +252,7 @@ _COMPILED: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 
 # cheap keyword screens: a tactic's patterns run only when one of its stems is present
 QUICK = {t: re.compile(k, F) for t, k in {
-    "Reverse Stings": r"sting|decoy|revers|street|pos|dress|acting|acted|play|pretend|masquerad|sweep|undercover|detail|crackdown|operation|solicit|proposition|approach|offer",
+    "Reverse Stings": r"sting|decoy|revers|street|pos|policewom|dress|acting|acted|play|pretend|masquerad|sweep|undercover|detail|crackdown|operation|solicit|proposition|approach|offer",
     "Web Stings": r"web|online|on-line|internet|cyber|computer|decoy|\bads?\b|advert|listing|posting|profile|personal|notice|answer|respond|repl|arrange|contact|communicat|negotiat",
     "Buyer Arrests": r"raid|customer|client|patron|john|buyer|arrest|charg|cited|guilty",
     "John School": r"school|offender|fopp|diversion|educat|class|program|course|seminar",
@@ -702,6 +702,10 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
         add(t)
     if c.street_and_web and "Web Stings" in out and "Reverse Stings" not in out:
         out.insert(out.index("Web Stings"), "Reverse Stings")  # decoys on the street and online
+    if c.minor_decoy and c.web and "Buyer Arrests" in out:
+        # "arrested after exchanging text messages with an undercover deputy he believed was 14"
+        out.remove("Buyer Arrests")
+        add("Web Stings")
     if ("Reverse Stings" in out or "Web Stings" in out) and "Buyer Arrests" in out and not c.method:
         out.remove("Buyer Arrests")  # buyers arrested in a sting: the sting is the tactic
     return out

@@ -57,7 +57,9 @@ SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow
                      r"programs?|class(?:es)?|schools?|initiatives?|campaigns?)\b|"
                      r"\b(?:has|have|had)\s+(?:\w+\s+)?done so\b|\bdid so\b|\bdoing so\b|"
                      r"\bone such\b|\b(?:operations?|stings?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
-                     r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps|reversals|details)\b", F)
+                     r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps|reversals|details)\b|"
+                     r"\brepeated\s+(?:the|its|their|that|this)\s+(?:[\w-]+\s+)?(?:operations?|stings?|sweeps?|details?|reversals?)\b|"
+                     r"\b(?:in\s+)?the\s+same\s+(?:way|manner|fashion)\b|\b(?:a|another)\s+(?:second|third|similar)?\s*one\b(?!\s+of)", F)
 OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz]ed|staged|mounted|began|started|"
                     r"initiated|coordinated|undertook|participated in|took part in|joined|announced|implemented|established|"
                     r"created|developed|adopted|instituted|enacted|passed)\s+(?:\w+\s+){0,5}?(?:operations?|stings?|crackdowns?|"
@@ -340,8 +342,9 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         count = buyer_count(s.counts, s.f)
         buyers_arrested = count is not None or any(m.positive and m.tactic == "Buyer Arrests" for m in s.mentions)
         acts = bool(own) or buyers_arrested or s.opener or bool(re.search(r"\bdone so\b|\bdid so\b", s.f, F) and topic) \
-            or (s.similar and bool(events) and bool(re.match(r"(?:an?|one)\s+(?:\w+\s+)?(?:similar|second|another)\b", s.f, F))) \
-            or (bool(topic) and _since_of_these(s))
+            or (s.similar and bool(events) and bool(re.match(r"(?:an?|one)\s+(?:\w+\s+)?(?:similar|second|another)\b", s.f, F)
+                                                    or (s.dates and _REPEATED.search(s.f)))) \
+            or (bool(topic) and _since_of_these(s)) or (bool(events) and bool(_SEVERAL.search(s.f)))
         if s.dates and acts and not (cur is not None and _continues(cur, s)):
             made = _start_events(s, topic, events, count)
             free = not para_stings and not set(topic) & set(STINGS) and not any(m.tactic in STINGS for m in s.mentions)
@@ -448,7 +451,7 @@ _CHANGED = re.compile(r"\b(?:changed|ended|stopped|halted|discontinued|abandoned
 def _continues(cur: Event, s: SentenceInfo) -> bool:
     """Does s tell more of the current event?"""
     last = cur.sents[-1]
-    if _ABOUT_THEN.match(s.f):
+    if _ABOUT_THEN.match(s.f) or _SEVERAL.search(s.f):
         return False  # "Around the same time, the city began ...": another act, its date only roughly the last one
     if s.para != last.para and not (s.first and not s.dates and (s.anaphora or not s.general) and s.para == last.para + 1):
         return False
@@ -479,6 +482,10 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
 
 ONE_OF = re.compile(r"\b(?:was|is|were|are)\s+(?:one|two|three|among)\s+(?:of\s+)?(?:the\s+)?(" + NUMBER_RE + r")\s+"
                     r"(people|persons|individuals|men|johns|buyers|suspects)\s+(?:who\s+were\s+)?(?:arrested|charged|cited)\b", F)
+
+
+_REPEATED = re.compile(r"\brepeated\s+(?:the|its|their|that|this)\s+(?:[\w-]+\s+)?(?:operations?|stings?|sweeps?|details?|reversals?)\b|"
+                       r"\b(?:in\s+)?the\s+same\s+(?:way|manner|fashion)\b", F)
 
 
 def _since_of_these(s: SentenceInfo) -> bool:
@@ -559,8 +566,9 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             same = next(k for k in kept if k[0].start == d.start and k[0].decade == d.decade)
             same[1].extend(ms)
             continue
-        if kept and not ms and not _parallel(s, kept[0][0], kept[-1][0], d):
-            continue
+        if kept and not ms and not _parallel(s, kept[0][0], kept[-1][0], d) \
+                and not (_REPEATED.search(s.f, d.pos) and re.search(r"\banother\b", s.f[d.pos:], F)):
+            continue  # (but "...; in May, another seven were arrested the same way" is one more)
         kept.append((d, list(ms)))
     groups = kept
     # "began targeting buyers in the 1970s: the first reverse sting took place in 1977": the year wins
@@ -616,7 +624,32 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
                 ev.count_fixed = True
         _inherit(ev, s, topic, events)
         made.append(ev)
+    pair = _SEVERAL.search(s.f) if len(made) == 1 else None
+    if pair:
+        # "Two more stings later that year netted 9 and 12 men": one operation per count
+        values = [to_int(v) for v in pair.group("values") and re.findall(NUMBER_RE, pair.group("values"), F)]
+        n = to_int(pair.group("n")) or 2
+        if len(values) == n and all(v is not None for v in values):
+            ev = made[0]
+            like = [t for t in (events[-1].tactics() if events else topic) if t in STINGS] or [t for t in topic if t in STINGS]
+            made = []
+            for k, v in enumerate(values):
+                twin = Event([s], ev.date, s.para, mentions=ev.mentions)
+                twin.inherited, twin.stings_as, twin.first_cues = list(ev.inherited), list(ev.stings_as or like), ev.first_cues
+                twin.count, twin.count_fixed = Count(v, pair.start("values"), pair.group("noun"), _whom_of(pair.group("noun")), True), True
+                made.append(twin)
     return made
+
+
+_SEVERAL = re.compile(r"\b(?P<n>two|three|four)\s+(?:more\s+|other\s+|additional\s+|further\s+|subsequent\s+|similar\s+)?"
+                      r"(?:reverse\s+|web\s+|street\s+)?(?:stings|operations|reversals|sweeps|details|crackdowns)\b[^.;]{0,80}?\b"
+                      r"(?:netted|produced|yielded|resulted in|led to|brought)\s+(?:the\s+arrests?\s+of\s+)?"
+                      r"(?P<values>" + NUMBER_RE + r"(?:\s*,\s*" + NUMBER_RE + r")*,?\s+and\s+" + NUMBER_RE + r")\s+"
+                      r"(?:more\s+)?(?P<noun>men|johns|buyers|sex buyers|customers|arrests)\b(?![^.;]{0,40}\brespectively\b)", F)
+
+
+def _whom_of(noun: str) -> str:
+    return "any" if noun.lower() == "arrests" else "buyers"
 
 
 def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | None, kind: str | None) -> Operation | None:
@@ -671,6 +704,8 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
     # buyers arrested by investigation, raid, complaint (or where the page says it cannot tell
     # whether decoys were used): no sting
     no_sting = buyers_counted and (ev.sting_unclear or bool(NON_STING_METHOD.search(" ".join(s.f for s in ev.sents))))
+    if not _sting_tactics(tactics) and cues.minor_decoy and cues.web and count is not None:
+        tactics = ["Web Stings"] + tactics  # "arrested after texting with a deputy he believed was 14"
     if not tactics:
         if not buyers_counted:
             return None
