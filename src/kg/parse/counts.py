@@ -79,6 +79,8 @@ PATTERNS = [
     # "... 15 arrests, including 11 johns", "15 people: 11 johns and four women": the buyers named among them
     ("strong", re.compile(r"(?:\bincluding|\bamong them|:|\u2014|\u2013|\s-)\s*()" + _N + r"\s+(?:of\s+them\s+)?" + _MOD
                           + r"(johns?|sex[- ]buyers?|buyers?|customers?|clients?|patrons?)\b", F)),
+    # "the arrest of its three organizers and nine men who had paid for sex"
+    ("strong", re.compile(r"\band\s+()" + _N + r"\s+(men|johns|buyers)\s+who\s+(?:had\s+)?(?:paid|bought|tried to buy|offered to pay)\b", F)),
     # "two of its customers were also charged with patronizing"
     ("strong", re.compile(r"\b()" + _N + r"\s+of\s+(?:its|their|the|his|her)\s+(customers?|clients?|patrons?|johns?|buyers?)\s+"
                           r"(?:were|was|had been)\s+(?:also\s+)?" + ARREST, F)),

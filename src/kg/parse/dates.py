@@ -182,10 +182,6 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
     years = {c.start[:4] for c in taken if c.start}
     if len(years) == 1:
         (y,) = years
-        # "In March 2015, ...; in May, another seven were arrested": a month of the year just given
-        for m in BARE_MONTH.finditer(s):
-            if free(m.start(1), m.end(1)) is None and any(d.start and d.pos < m.start() for d in taken):
-                taken.append(DateInfo(_ymd(y, month_number(m.group(1))), relative=True, pos=m.start(1), end_pos=m.end(1)))
         for m in MONTH_DAY.finditer(s):
             if m.group(1).lower() == "may" and m.group(0)[0].islower():
                 continue
@@ -203,6 +199,13 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
         for c in rel:
             if free(c.pos, c.end_pos) is None:
                 taken.append(c)
+    # "In March 2015, ...; in May, another seven were arrested": a month of the year just given
+    before_months = [d for d in taken if d.start]
+    if len({d.start[:4] for d in before_months}) == 1:
+        y = before_months[0].start[:4]
+        for m in BARE_MONTH.finditer(s):
+            if free(m.start(1), m.end(1)) is None and any(d.pos < m.start() for d in before_months):
+                taken.append(DateInfo(_ymd(y, month_number(m.group(1))), relative=True, pos=m.start(1), end_pos=m.end(1)))
     taken.sort(key=lambda d: d.pos)
     prev: DateInfo | None = None
     for d in taken:

@@ -106,6 +106,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"(?:\w+\s+){0,2}(?:arrested|charged|cited)\s+(?:\w+\s+){0,5}?(?:men|man|males?)\s+(?:\w+\s+){0,3}?(?:for|on charges of|with)\s+"
                    r"(?:\w+\s+){0,2}?(?:patroniz\w*|solicit\w*|attempt\w* to (?:buy|purchase) sex|paying for sex|buying sex)"),
         (EXPLICIT, r"\b(?:man|men)\s+(?:\w+\s+){0,4}?(?:was|were)\s+(?:\w+\s+)?(?:arrested|charged)\s+(?:\w+\s+){0,3}?after\s+"
+                   r"[^.;]{0,60}?\b(?:pick(?:ed|ing)?\s+up\s+a\s+woman|hand(?:ed|ing)?\s+her\s+(?:cash|money)|paid\s+(?:her|a woman)\s+for\s+sex)\b"),
+        (EXPLICIT, r"\barrest\w*\s+of\s+[^.;]{0,60}?\band\s+(?:\w+\s+){0,2}?(?:men|johns|buyers)\s+who\s+(?:had\s+)?(?:paid|bought|tried to buy)\b"),
+        (EXPLICIT, r"\b(?:man|men)\s+(?:\w+\s+){0,4}?(?:was|were)\s+(?:\w+\s+)?(?:arrested|charged)\s+(?:\w+\s+){0,3}?after\s+"
                    r"(?:\w+\s+){0,4}?(?:offer\w*|agree\w*|attempt\w*|tr(?:y|ied))\s+(?:\w+\s+){0,3}?(?:to\s+)?(?:pay|buy|purchase)"),
         (EXPLICIT, r"\b(?:the|a)\s+\W?(?:john|sex buyer|buyer|customer|client|patron)\W?\s+(?:[\w,-]+\s+){0,10}?(?:was|had been|has been)\s+"
                    r"(?:also\s+)?(?:arrested|charged|cited)\b"),
@@ -217,6 +220,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "Letters": [
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
+        (EXPLICIT, r"\b(?:program|programme|campaign|initiative)\s+of\s+(?:\w+\s+){0,2}?letters?\s+to\b"),
         (EXPLICIT, r"\b(?:mail\w*|sen[dt]\w*)\s+(?:[\w'\u201c\u201d]+\s+){0,3}?(?:warnings?|notices?|notifications?)\s+(?:\w+\s+){0,3}?to\s+(?:the\s+|each\s+)?"
                    r"(?:[\w']+\s+){0,3}?(?:homes?|owners?|residences?|famil\w+|wives|spouses|households?|addresses)\b"),
         (EXPLICIT, r"\b(?:letters?|postcards?|notices?)\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?"
@@ -316,7 +320,7 @@ MEN_ARRESTED = re.compile(
     r"\b(?:arrests? of (?:\w+\s+){0,2}(?:men|males)|(?:men|males)\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody|apprehended)|"
     r"(?:men|males)\s+(?:who were\s+)?(?:arrested|charged|convicted|caught)|"
     r"(?:men|males)\s+(?:who|that)\s+[^.;]{0,60}?\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody)|"
-    r"(?:arrested|charged|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
+    r"(?:did\s+arrest|arrested|charged|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
 POSING_AS_BUYER = re.compile(r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?"
                              r"(?:buyers?|johns?|customers?|clients?|tricks?)\b|"
                              r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+)?(?:men|man|males?)\s+(?:looking|seeking|wanting|trying)\s+to\s+"
@@ -609,7 +613,9 @@ def mentions(sentence: str) -> list[Mention]:
         if any_stop and (STOP.search(before_n) or STOP.search(ahead) or ended_its) or (later_stop and later_stop.start() > mn.end):
             if not RESUMED.search(s[max(0, mn.start - 100):min(len(s), mn.end + 100)]):
                 mn.stopped = True
-                mn.stopped_later = not (STOP.search(before_n) or STOP.search(ahead))
+                # "ran from 2006 to 2008 but was abandoned": told as done, then stopped
+                own_clause = re.split(r"\bbut\b|\buntil\b", ahead, maxsplit=1, flags=F)[0]
+                mn.stopped_later = not (STOP.search(before_n) or STOP.search(own_clause))
                 continue
         if NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after) \
                 or ELSEWHERE.match(s, mn.end) \
