@@ -33,6 +33,7 @@ class Agencies:
     names: list[str] = field(default_factory=list)
     abbrev: dict[str, str] = field(default_factory=dict)
     _place_res: list = field(default_factory=list, repr=False)
+    elsewhere: frozenset[str] = frozenset()  # places the page calls neighbouring: their forces act elsewhere
 
     def add(self, name: str, abbr: str | None) -> None:
         if name not in self.names:

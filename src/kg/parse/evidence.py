@@ -202,7 +202,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"(?:patroll?\w*|protest\w*|march\w*|picket\w*|held (?:a )?vigils?|record\w* (?:the )?(?:license |licence )?plates?|writing down|taking down|noting|"
                    r"held\s+(?:\w+\s+){0,2}?(?:protests?|rallies|marches|vigils?|walks?)|rall(?:y|ied|ies)\b|wr[io]te down|t[ao]ok down|jott\w* down|photograph\w*|videotap\w*|"
                    r"organi[sz]ed|formed (?:a|an)|rallied|petition\w*|posted signs?|posting signs?|put up signs?|pressur\w*|lobb\w*|"
-                   r"appeal\w*|approach\w*|demand\w*|created (?:a|an) (?:website|web site|blog|page))"),
+                   r"appeal\w*|approach(?:ed|ing)\s+(?:the\s+)?(?:police|officials|city|council|mayor|department|county)|demand\w*|created (?:a|an) (?:website|web site|blog|page))"),
         (EXPLICIT, r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)"),
         (EXPLICIT, r"\bflashlight\s+(?:walks?|marches|patrols?)\b"), (EXPLICIT, r"\bshame the johns?\b"),
         (EXPLICIT, r"\b(?:civic|homeowners'?|tenants'?|block)\s+(?:associations?|leagues?|groups?|clubs?|watch)\b[^.;]{0,80}?\b"
@@ -221,6 +221,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Letters": [
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
         (EXPLICIT, r"\b(?:program|programme|campaign|initiative)\s+of\s+(?:\w+\s+){0,2}?letters?\s+to\b"),
+        (EXPLICIT, r"\b(?:receiv\w*|gets?|got|sent|sends|mail\w*)\s+(?:[\w']+\s+){0,5}?an?\s+(?:warning\s+)?letter\b(?!\s+of\s+(?:support|intent|recommendation))"),
         (EXPLICIT, r"\b(?:mail\w*|sen[dt]\w*)\s+(?:[\w'\u201c\u201d]+\s+){0,3}?(?:warnings?|notices?|notifications?)\s+(?:\w+\s+){0,3}?to\s+(?:the\s+|each\s+)?"
                    r"(?:[\w']+\s+){0,3}?(?:homes?|owners?|residences?|famil\w+|wives|spouses|households?|addresses)\b"),
         (EXPLICIT, r"\b(?:letters?|postcards?|notices?)\s+(?:\w+\s+){0,6}?(?:sent|mailed)\s+(?:\w+\s+){0,2}?to\s+(?:the\s+)?(?:\w+\s+){0,3}?"
@@ -292,7 +293,7 @@ WEB_WORD = re.compile(
     r"skipthegames|megapersonals|bedpage|listcrawler|dating (?:site|app)s?|craigs list|"
     r"classifieds?|decoy ads?|" + _ADS + r")\b", F)
 # web words that say where names or photos were published, or what a trafficker posted: not contact
-_PUBLISHED_WEB = re.compile(r"\b(?:publish\w*|releas\w*|display\w*|shar\w*|print\w*|disseminat\w*|created)\b[^.;]{0,60}$|"
+_PUBLISHED_WEB = re.compile(r"\b(?:publish\w*|releas\w*|display\w*|shar\w*|print\w*|disseminat\w*|created|post\w*|lists?|listed)\b[^.;]{0,60}$|"
                             r"\b(?:names?|identit\w+|photos?|photographs?|mug\s?shots?|pictures?|faces?)\b[^.;]{0,60}$", F)
 _NOT_CONTACT_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:devoted to|to (?:publish|post|disseminat|display|shame|list))", F)
 _THEIR_ADS = re.compile(r"\b(?:trafficker|pimp|suspect|defendant|woman|women|she|her|he|man|they|ring|enterprise|operator|owners?|"
@@ -447,12 +448,12 @@ CLAUSE_BREAK = re.compile(
 NEG_BEFORE = re.compile(
     r"\b(?:withh[eo]ld\w*|not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
     r"debat\w+|discuss\w+|rejected|declined to|stopped|discontinu\w+|abandon\w+|ceased|halted|"
-    r"plans? to|planning|planned to|hopes? to|hoping to|would like to|wants? to|wanted to|explor\w+|studying|studied|weighing|"
+    r"plans? to|planning\s+(?:to|a|an|for|the)\b|planned to|hopes? to|hoping to|would like to|wants? to|wanted to|explor\w+|studying|studied|weighing|"
     r"looking into|looking at|yet to|without|instead of|rather than|refused to|refuses to|opposed|oppose|"
     r"no plans?|unable to|failed to|lack of|lacks|unlike|call(?:ed|s|ing)? for|urg(?:ed|es|ing)|suggest\w*|"
     r"recommend\w*|idea of|may soon|could soon|pending approval of|assess\w*|evaluat\w*|feasibility|investigate whether|"
     r"visited|visiting|toured|touring|observed|observing|learned about|modeled (?:on|after)|patterned (?:on|after)|"
-    r"whether|if|push(?:ed|ing)? for|advocat\w* for|lobb\w* for|sought to|seeking to|efforts? to (?:launch|establish|start|create|implement|adopt)|"
+    r"whether|(?:unclear|unknown|uncertain|not (?:clear|known)|decid\w+|consider\w*|ask\w*|see)\s+(?:\w+\s+){0,2}?if|push(?:ed|ing)? for|advocat\w* for|lobb\w* for|sought to|seeking to|efforts? to (?:launch|establish|start|create|implement|adopt)|"
     r"attempt(?:ed|s|ing)? to (?:launch|establish|start|create|implement|adopt)|tr(?:y|ied|ying) to (?:launch|establish|start|create|implement|adopt)|"
     r"no reports? of|no (?:evidence|record|indication) (?:of|that)|unclear|not clear|unknown whether|"
     r"could face|may face|would face|faces? up to|could be|would be|prohibits?|outlaw\w*)\b|n't\b", F)
@@ -468,11 +469,11 @@ NEG_AFTER_ANY = re.compile(NEG_AFTER.pattern.replace("^[^.;]{0,50}?", "", 1), F)
 NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:been\s+)?(?:established|implemented|adopted|launched|"
                         r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
                         r"\bunclear (?:if|whether)\s+(?:this|the|that|it|they)\b[^.;]{0,40}\b(?:ever|was|were)\b|"
-                        r"\bno reports? of\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
+                        r"\bno reports? of\b|\bbut\s+(?:none|no\s+\w+)\s+(?:had|have|has|was|were)\s+(?:yet\s+|ever\s+)?(?:been\s+)?(?:reported|held|conducted|made|run|carried out)\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
 # "A reverse sting planned for 2020 was called off": that one was not done
 PLANNED_OFF = re.compile(r"\b(?:planned|scheduled|proposed|intended)\b[^.;]{0,60}?\b(?:was|were)\s+(?:\w+\s+)?(?:called off|"
                          r"cancel+ed|scrapped|postponed|scuttled)\b|\b(?:never|did not|didn't)\s+(?:actually\s+)?take\s+place\b", F)
-STOP = re.compile(r"\b(?:ended\s+(?:its|the|their)\s+(?:[\w-]+\s+){0,3}?(?:program|programme|practice|policy|initiative)\b|no longer(?!\s+(?:work\w*|employed|lives?|lived|serv\w+|holds?\s+(?:his|her|the)|with\b|an?\b))|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
+STOP = re.compile(r"\b(?:(?:stopped|ended|halted|suspended)\s+(?:them|it|the\s+(?:stings|operations|program|practice))\b|ended\s+(?:its|the|their)\s+(?:[\w-]+\s+){0,3}?(?:program|programme|practice|policy|initiative)\b|no longer(?!\s+(?:work\w*|employed|lives?|lived|serv\w+|holds?\s+(?:his|her|the)|with\b|an?\b))|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
                   r"(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:ended|stopped|terminated|eliminated|cancel+ed)|"
                   r"not (?:been )?(?:renewed|continued)|ceased altogether|"
                   r"stopped (?:using|conducting|running|holding|offering|publishing|releasing|sending|doing)|"
@@ -486,7 +487,7 @@ ELSEWHERE = re.compile(r"\s*,?\s+(?:(?:run|operated|held|offered|conducted|used|
                        r"(?:neighbou?ring|nearby|adjacent)\b", F)
 RESUMED = re.compile(r"\b(?:resum\w+|restart\w*|reinstat\w+|revived|relaunch\w*|again)\b", F)
 FUTURE_BEFORE = re.compile(
-    r"\b(?:will|aims? to|aiming to|aimed to|intends? to|intend(?:ed|ing) to|expects? to|is expected to|are expected to|"
+    r"\b(?:will|would\s+(?:soon|consider|explore)|(?:asked|urged|petitioned|requested)\s+(?:[\w-]+\s+){0,4}?(?:to|for)|aims? to|aiming to|aimed to|intends? to|intend(?:ed|ing) to|expects? to|is expected to|are expected to|"
     r"shall|going to|scheduled to|set to|future|upcoming|next)\b", F)
 
 

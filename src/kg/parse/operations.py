@@ -319,6 +319,8 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     agencies = read_agencies(paragraphs)
     home = _home(agencies, place)
     infos = read_sentences(paragraphs, split, heads, agencies)
+    agencies.elsewhere = frozenset(m.group(1) for para in paragraphs for rx in OTHER_PLACES[:3] for m in rx.finditer(para)
+                                   if not _GENERIC_FORCE.match(m.group(1)) and not (place and m.group(1).lower().startswith(place.lower()[:4])))
     events: list[Event] = []
     cur: Event | None = None
     pending: SentenceInfo | None = None      # a dated sentence that tells no action yet
@@ -730,7 +732,7 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
     if start is None and circa is None and (count is None or count.value is None):
         return None  # neither dated nor counted: evidence for a claim, not an operation
     names = [a for s in ev.sents for a in s.agencies]
-    if _foreign(names, place, kind, ev):
+    if _foreign(names, place, kind, ev, agencies.elsewhere):
         ev.foreign = True
         return None
     first = ev.sents[0]
@@ -765,21 +767,27 @@ def _told_by(ev: Event, tactics: list[str], count: Count | None) -> str:
     return " ".join(s.text for s in kept)
 
 
-OTHER_PLACE = re.compile(r"\b(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|borough|community)\s+of\s+"
+OTHER_PLACE = re.compile(r"\b(?i:the\s+)?(?i:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|borough|community)\s+of\s+"
                          r"([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b(?:ran|conducted|launched|held|arrested|carried out|staged)\b")
-_ACTED = r"(?:ran|conducted|launched|held|arrested|carried out|staged|netted|charged|cited)"
+_ACTED = (r"(?:(?:has|have|had)\s+(?:also\s+|long\s+)?(?:run|conducted|launched|held|arrested|staged|netted|charged|cited|used|"
+          r"impounded|seized|published|posted|operated)|ran|runs|conducted|conducts|launched|held|holds|arrested|arrests|carried out|"
+          r"staged|netted|charged|cited|impounds|seizes|publishes|posts|uses|operates|takes)")
 OTHER_PLACES = [
     OTHER_PLACE,
     # "police in neighboring Harmon ran a reverse sting", "officers from nearby Garland arrested ..."
     re.compile(r"\b(?:police|officers|detectives|deputies)\s+(?:in|from|of)\s+(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+"
                r"(?:(?:city|town|village|borough)\s+of\s+)?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b" + _ACTED + r"\b"),
+    # "Neighboring Pinellas Shores, by contrast, has run a john school since 2004"
+    re.compile(r"\b(?i:neighbou?ring|nearby|adjacent)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b(?:,[^,.;]{0,30},)?\s+" + _ACTED + r"\b"),
+    # "The Pinellas Shores Police Department also impounds ...", "the Newark Police Department (NPD) arrested ..."
+    re.compile(r"\b(?i:the\s+)?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+Police\s+Department\b(?:\s*\([A-Z]{2,6}\))?\s+(?:also\s+)?" + _ACTED + r"\b"),
     # "police in Garland, a neighboring city, ran ..."
     re.compile(r"\b(?:police|officers|detectives|deputies)\s+(?:in|from|of)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?),\s+an?\s+"
                r"(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|borough|community)\b[^.;]{0,20}?\b" + _ACTED + r"\b"),
     # "Garland police ran a reverse sting" (a city's force named by its place alone)
     re.compile(r"(?:^|[.;:]\s+|\b(?:in|during)\s+\d{4},?\s+)([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+police\s+" + _ACTED + r"\b"),
 ]
-_GENERIC_FORCE = re.compile(r"(?:City|Metro|State|County|Local|Area|Transit|Campus|University|Park|Tribal|Capitol|Federal|"
+_GENERIC_FORCE = re.compile(r"(?:[\w.'-]+\s+)?(?:County|Parish|Regional|Metropolitan)\b|(?:City|Metro|State|County|Local|Area|Transit|Campus|University|Park|Tribal|Capitol|Federal|"
                             r"The|These|Those|Its|Their|Township|Borough|Village|Town|Military|Airport|Port|Railroad)\b")
 NATIONWIDE = re.compile(r"\b(?:agencies|departments|police|law enforcement)\s+(?:[\w-]+\s+){0,3}?(?:(?:from\s+)?across the "
                         r"(?:country|nation|united states)|nationwide|in\s+(?:\d+|[a-z]+)\s+states)\b", F)
@@ -790,7 +798,7 @@ def _names_place(place: str, text: str) -> bool:
     return bool(re.search(r"\b" + own_name + r"\b", text, F))
 
 
-STING_IN = re.compile(r"\b(?:sting|operation|raid|bust|crackdown)\s+in\s+(?!(?:January|February|March|April|May|June|July|August|"
+STING_IN = re.compile(r"\b(?:sting|operation|raid|bust|crackdown)\s+(?:(?:conducted|held|centered)\s+)?in\s+(?!(?:January|February|March|April|May|June|July|August|"
                       r"September|October|November|December)\b)([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
 HELD_IN = re.compile(r"\b(?:bust|sting|operation|raid|arrests?|crackdown|sweep)\s+(?:that\s+)?(?:took place|occurred|was (?:held|conducted))\s+"
                      r"(?:at\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?)?in\s+(?!(?:January|February|March|April|May|June|July|August|"
@@ -799,16 +807,32 @@ HELD_IN = re.compile(r"\b(?:bust|sting|operation|raid|arrests?|crackdown|sweep)\
 _CITY_FORCE = re.compile(r"^(?P<place>(?:[A-Z][\w.'-]*\s+){1,3}?)(?:Police Department|Police Dept\.?|Police|Division of Police|Police Bureau)$")
 
 
-def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event) -> bool:
+def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, elsewhere: frozenset[str] = frozenset()) -> bool:
     """Another city's police acting for itself, told for context on a city's page."""
-    if not place or (kind or "").lower() in ("county", "parish"):
+    if not place:
         return False
     first = ev.sents[0].text
-    other = next((m for m in (rx.search(first) for rx in OTHER_PLACES) if m and not _GENERIC_FORCE.match(m.group(1))), None)
+    county = (kind or "").lower() in ("county", "parish")
+    for n in elsewhere:
+        if re.search(r"\b" + re.escape(n) + r"(?:'s)?\s+(?:Police|police|officers|detectives|Sheriff)", first) \
+                and not _names_place(place, first):
+            return True  # "Neighboring Pinellas Shores ... The Pinellas Shores Police Department also impounds ..."
+    # on a county's page only a place called neighbouring is surely outside it
+    other = next((m for m in (rx.search(first) for rx in (OTHER_PLACES[:3] if county else OTHER_PLACES))
+                  if m and not _GENERIC_FORCE.match(m.group(1))), None)
     if other and not re.search(r"\b" + re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
                                + r"\b", first[:other.start()] + first[other.end():], F) \
             and not other.group(1).lower().startswith(place.lower()[:4]):
         return True
+    if county:
+        return False
+    told_all = " ".join(x.text for x in ev.sents)
+    if re.search(r"\bnone of the (?:arrests|arrestees|men|buyers)\s+(?:were|was)\s+(?:made\s+)?in\s+" + re.escape(place.strip()), told_all, F):
+        return True  # "...; none of the arrests were in Mica Springs"
+    state = re.search(r"\b(?:state\s+(?:police|patrol|troopers?)|State\s+Patrol|troopers|DPS|[A-Z]SP)\b", first)
+    away = STING_IN.search(first) or re.search(r"\b(?:centered|based|held)\s+in\s+([A-Z][\w.'-]+)", first)
+    if state and away and not away.group(1).lower().startswith(place.lower()[:4]) and not _names_place(place, told_all):
+        return True  # "In 2022, state troopers arrested 22 men in a similar operation in Louisville"
     if NATIONWIDE.search(first) and not _names_place(place, " ".join(x.text for x in ev.sents)):
         # "Since a sheriff started the national campaign, police agencies across the country have
         # charged thousands of buyers": the campaign's record, told for context
