@@ -27,7 +27,7 @@ _SELLER_NOUNS = (r"women|woman|females?|girls?|prostitutes?|prostituted (?:women
 _ANY_NOUNS = (r"people|persons?|individuals?|suspects?|adults?|defendants?|offenders?|subjects?|others|"
               r"arrestees|violators?|perpetrators?|residents")
 _MOD = (r"(?:(?:male|female|adult|alleged|suspected|would-be|potential|prospective|more|other|additional|"
-        r"different|local|area|out-of-town|accused|arrested|convicted|(?-i:[A-Z][a-z]+)|\d+-year-old|sex|"
+        r"different|local|area|out-of-town|accused|arrested|convicted|(?-i:[A-Z][a-z]+)|\d+-year-old|sex|truck|long-haul|"
         r"men|man)\s+){0,3}")
 ARREST = (r"(?:arrest\w*|charg\w*|cited|citations?|apprehend\w*|apprehension|detain\w*|booked|caught|nabbed|"
           r"taken into custody|intercept\w*|nett(?:ed|ing)|snared|busted|rounded up|picked up|jailed|indicted|"
@@ -40,8 +40,8 @@ _NOUN = r"(" + _BUYER_NOUNS + "|" + _SELLER_NOUNS + "|" + _ANY_NOUNS + r")\b"
 _APPOSITIVE = r"(?:\s*,[^,.;]{1,110},)?"
 PATTERNS = [
     # "the arrest of 8 and 5 buyers, respectively"
-    ("list", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?()" + _N + r"((?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)" + NUMBER_RE
-                        + r")+\s+" + _MOD + _NOUN + r"[^.;]{0,80}?\brespectively\b", F)),
+    ("list", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?()" + _N + r"((?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)" + NUMBER_RE
+                        + r")+)\s+" + _MOD + _NOUN + r"[^.;]{0,80}?\brespectively\b", F)),
     # "arrested seven men", "the arrest of 22 sex buyers", "netted 53 alleged customers"
     ("strong", re.compile(r"\b" + ARREST + r"\s+(?:of\s+)?(?:a total of\s+|a combined\s+|more\s+)?(?:(" + QUAL + r")\s+)?"
                           + _N + r"\s+" + _MOD + _NOUN, F)),
@@ -81,11 +81,15 @@ PATTERNS = [
                           + r"(johns?|sex[- ]buyers?|buyers?|customers?|clients?|patrons?)\b", F)),
     # "the arrest of its three organizers and nine men who had paid for sex"
     ("strong", re.compile(r"\band\s+()" + _N + r"\s+(men|johns|buyers)\s+who\s+(?:had\s+)?(?:paid|bought|tried to buy|offered to pay)\b", F)),
+    # "charged two employees with prostitution and four customers with soliciting"
+    ("strong", re.compile(r"\band\s+()" + _N + r"\s+(customers?|clients?|patrons?|johns?|men)\s+with\s+(?:\w+\s+){0,2}?(?:solicit|patroni[sz])", F)),
+    # "in June 2011 (8 arrests), March 2012 (11) and May 2013 (6)": a count in brackets after its date
+    ("strong", re.compile(r"\b\d{4}\s*\(\s*()" + _N + r"(?:\s+(arrests|men|johns|buyers))?\s*\)", F)),
     # "two of its customers were also charged with patronizing"
     ("strong", re.compile(r"\b()" + _N + r"\s+of\s+(?:its|their|the|his|her)\s+(customers?|clients?|patrons?|johns?|buyers?)\s+"
                           r"(?:were|was|had been)\s+(?:also\s+)?" + ARREST, F)),
     # "13 people - nine accused of trying to buy sex and four of selling it"
-    ("strong", re.compile(r"(?:[:\u2014\u2013]|\s-|\bincluding|\bof whom|\bof them,?)\s*()" + _N + r"\s+(?:of\s+them\s+)?(?:were\s+)?"
+    ("strong", re.compile(r"(?:[:\u2014\u2013]|\s-|\bincluding|\bof whom|\bof them,?)\s*()" + _N + r"\s+(?:men\s+|males\s+)?(?:of\s+them\s+)?(?:were\s+)?"
                           r"(?:accused|charged|arrested|cited|booked)\s+(?:of|with|for)\s+(?:(?:trying|attempting)\s+to\s+)?"
                           r"(solicit\w*|patroni[sz]\w*|buy(?:ing)?\s+sex|purchas\w*\s+sex)", F)),
     # "arresting eleven.", "police arrested 9 in a reverse sting": the number alone, whoever

@@ -197,7 +197,9 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
             if n:
                 rel.append(DateInfo(str(int(anchor[:4]) - n), relative=True, pos=m.start(), end_pos=m.end()))
         for c in rel:
-            if free(c.pos, c.end_pos) is None:
+            # "A year later, in April 2014, ...": the date given next is the same, told exactly
+            exact_next = any(0 <= d.pos - c.end_pos <= 12 and not d.relative for d in taken)
+            if free(c.pos, c.end_pos) is None and not exact_next:
                 taken.append(c)
     # "In March 2015, ...; in May, another seven were arrested": a month of the year just given
     before_months = [d for d in taken if d.start]
