@@ -86,7 +86,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         # answering real ads is a web sting where buyers are its target (the taxonomy's "answering or
         # taking over real ads"); where only the seller is met, it is a sting on sellers
         (GENERIC, r"\b(?:officers?|detectives?|deput\w+|police|investigators?|undercover|agents?|troopers?)\s+(?:[\w-]+\s+){0,8}?"
-                  r"(?:responded\s+to|answered|replied\s+to)\s+(?:\w+\s+){0,3}?" + _ADS + r"\b"),
+                  r"(?:responded\s+to|responding\s+to|answered|answering|replied\s+to|replying\s+to)\s+(?:\w+\s+){0,3}?" + _ADS + r"\b"),
         (EXPLICIT, r"\bpos(?:ing|ed|e|es)\s+as\s+(?:[\w-]+\s+){1,5}?(?:online|on (?:the internet|social media|a website|an app))\b"),
         (GENERIC, r"\b(?:using|via|through|over)\s+the\s+(?:web|internet)\b"),
         (GENERIC, r"\b(?:arrangements?|arranged|contact\w*|communicat\w*|negotiat\w*)\s+(?:\w+\s+){0,4}?(?:over|via|through|on)\s+"
@@ -321,7 +321,7 @@ MEN_ARRESTED = re.compile(
     r"\b(?:arrests? of (?:\w+\s+){0,2}(?:men|males)|(?:men|males)\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody|apprehended)|"
     r"(?:men|males)\s+(?:who were\s+)?(?:arrested|charged|convicted|caught)|"
     r"(?:men|males)\s+(?:who|that)\s+[^.;]{0,60}?\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody)|"
-    r"(?:did\s+arrest|arrested|charged|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
+    r"(?:did\s+arrest|arrested|arresting|charged|charging|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
 POSING_AS_BUYER = re.compile(r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?"
                              r"(?:buyers?|johns?|customers?|clients?|tricks?)\b|"
                              r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+)?(?:men|man|males?)\s+(?:looking|seeking|wanting|trying)\s+to\s+"
@@ -481,7 +481,9 @@ STOP = re.compile(r"\b(?:(?:stopped|ended|halted|suspended)\s+(?:them|it|the\s+(
 PRACTICE_STOPPED = re.compile(r"\b(?:the|this|that|these|those|its|their)\s+(?:practice|program|programme|tactic|policy|"
                               r"effort|initiative|approach|project|class|school|operations|stings|letters|orders)s?\b[^.;]{0,40}?"
                               r"\b(?:was|were|has been|had been)\s+(?:\w+\s+)?(?:discontinued|ended|stopped|abandoned|dropped|"
-                              r"disbanded|dissolved|halted|terminated|scrapped|shut down|eliminated)\b", F)
+                              r"disbanded|dissolved|halted|terminated|scrapped|shut down|eliminated)\b|"
+                              r"\b(?:the\s+)?(?:department|police|city|county|sheriff'?s? office|it|they)\s+(?:later\s+)?(?:stopped|ended|halted|"
+                              r"suspended|discontinued|dropped)\s+(?:them|it)\b", F)
 # "the john school run by neighboring Fairhaven", "a web sting in nearby Elmwood": another place's
 ELSEWHERE = re.compile(r"\s*,?\s+(?:(?:run|operated|held|offered|conducted|used|started)\s+by\s+(?:the\s+)?|in\s+(?:the\s+)?)"
                        r"(?:neighbou?ring|nearby|adjacent)\b", F)

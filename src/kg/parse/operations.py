@@ -491,7 +491,15 @@ _REPEATED = re.compile(r"\brepeated\s+(?:the|its|their|that|this)\s+(?:[\w-]+\s+
 
 
 def _since_of_these(s: SentenceInfo) -> bool:
-    """"This work has gone on since 2005 at the latest": when the practice just told began."""
+    """"This work has gone on since 2005 at the latest", "It has operated since 2007", "The program
+    began in 2010": when the practice just told began."""
+    if s.dates and re.match(r"(?:the|this|that|its|their)\s+(?:[\w-]+\s+)?(?:program|programme|class|school|course|practice|"
+                            r"initiative|policy|ordinance)\s+(?:first\s+)?(?:began|started|opened|was (?:launched|created|established|"
+                            r"started|founded))\b", s.f, F):
+        return True
+    if any(d.since for d in s.dates) and re.match(r"(?:it|they)\s+(?:has|have)\s+(?:been\s+)?(?:operated|run|existed|offered|"
+                                                    r"held|in place|running|active|operating)\b", s.f, F):
+        return True
     return any(d.since for d in s.dates) and bool(re.match(
         r"(?:these|those|such|this|that)\s+(?:[\w-]+\s+)?(?:efforts?|operations|stings|practices?|tactics|strateg(?:y|ies)|"
         r"approach(?:es)?|enforcement)\b", s.f, F))
