@@ -577,8 +577,11 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             same[1].extend(ms)
             continue
         if kept and not ms and not _parallel(s, kept[0][0], kept[-1][0], d) \
-                and not (_REPEATED.search(s.f, d.pos) and re.search(r"\banother\b", s.f[d.pos:], F)):
-            continue  # (but "...; in May, another seven were arrested the same way" is one more)
+                and not (_REPEATED.search(s.f, d.pos) and re.search(r"\banother\b", s.f[d.pos:], F)) \
+                and not (d.since and re.search(r"\b(?:the|these|such|its)\s+(?:operations|stings|reversals|sweeps)\b",
+                                               s.f[kept[-1][0].end_pos:d.pos], F)):
+            continue  # (but "...; in May, another seven were arrested the same way" is one more, and
+            # "the first in 1970, and the operations have occurred routinely since about 1980" a practice)
         kept.append((d, list(ms)))
     groups = kept
     # "began targeting buyers in the 1970s: the first reverse sting took place in 1977": the year wins
@@ -633,6 +636,9 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
                     ev.count = mine[0]
                 ev.count_fixed = True
         _inherit(ev, s, topic, events)
+        if made and d.since and not ev.tactics() and re.search(
+                r"\b(?:the|these|such|its)\s+(?:operations|stings|reversals|sweeps)\b", s.f[groups[i - 1][0].end_pos:d.pos], F):
+            ev.inherited = [t for t in made[0].tactics() if t in STINGS]  # "... and the operations have occurred since 1980"
         made.append(ev)
     pair = _SEVERAL.search(s.f) if len(made) == 1 else None
     if pair:
