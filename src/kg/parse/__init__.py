@@ -187,6 +187,8 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
     # a tactic label heading inside the narrative ("John School", "Neighborhood Action: 1992 ...")
     for h in doc.headings:
         for t in heading_tactics(re.split(r":", h, 1)[0]):
+            if t in neg:
+                continue  # "Public Education" over "The city has not launched an awareness campaign": a topic, not a use
             c = claim(t, EVIDENCE_NARRATIVE, HEADING_CONFIDENCE)
             if h not in c.headings:
                 c.headings.append(h)

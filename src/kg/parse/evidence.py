@@ -31,7 +31,7 @@ F = re.I
 
 LABEL, EXPLICIT, GENERIC, WEAK = "label", "explicit", "generic", "weak"
 
-_SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|streetwalkers?|women\b(?!\s+(?:seeking|looking|buying))|"
+_SOLD = (r"(?:prostitut\w*|prostituted (?:women|persons|people)|sex workers?|streetwalkers?|masseuses?|massage (?:therapists?|workers?|attendants?)|women\b(?!\s+(?:seeking|looking|buying))|"
          r"hookers?|(?:women|girls|people|persons) (?:selling|offering|soliciting) sex|sex sellers?|"
          r"escorts?|working girls?|(?:a |an )?(?:female )?(?:sex )?(?:seller|provider)s?)")
 # in a seller's (or a child's) role: "posing as", "dressed as", "acting as", "played the part of", "pretended to be"
@@ -143,6 +143,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"disseminat\w*|reveal\w*)\s+(?:of\s+)?(?:the\s+|their\s+|his\s+|all\s+)?(?:full\s+)?(?:[\w']+\s+){0,2}?"
                    r"(?:names?|identit(?:y|ies)|photos?|photographs?|mug\s?shots?|booking photos?|pictures?|faces?|identifying information)\b"),
         (EXPLICIT, r"\b(?:names?|identit(?:y|ies))\b[^.;]{0,60}?\bwithh[eo]ld\b"),
+        (EXPLICIT, r"\b(?:sen[dt]\w*|gave|giv\w+|provid\w+|forward\w*|hand\w*\s+over)\s+(?:the\s+|their\s+|his\s+|all\s+)?(?:[\w']+\s+){0,2}?"
+                   r"(?:names?|identit(?:y|ies)|photos?|mug\s?shots?)\s+(?:\w+\s+){0,3}?to\s+(?:the\s+|a\s+)?(?:local\s+)?"
+                   r"(?:news\w*|papers?|media|press|reporters?|television|tv|stations?)\b"),
         (EXPLICIT, r"\b(?:details|information)\s+(?:of|about|on)\s+(?:the\s+)?(?:\w+\s+){0,3}?arrests\b[^.;]{0,60}?"
                    r"\b(?:shared|released|provided|given)\s+(?:\w+\s+){0,3}?(?:with|to)\s+(?:the\s+)?(?:media|press|public|news)"),
         (EXPLICIT, r"\bmug\s?shots?\b"), (EXPLICIT, r"\bbooking\s+(?:photos?|pictures?)\b"),
@@ -155,7 +158,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "Auto Seizure": [
         (LABEL, r"\b(?:auto|car|vehicle)[\s-]+(?:seizures?|impound\w*|forfeitures?)\b"),
-        (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,4}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
+        (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,6}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
         (EXPLICIT, r"\b(?:the\s+)?(?:vehicles?|cars?)\s+of\s+(?:men|buyers|johns|those|anyone|people|drivers)\s+(?:[\w,-]+\s+){0,8}?"
                    r"(?:have been|are|were|will be|can be|may be)\s+(?:\w+\s+(?:and\s+)?)?(?:impounded|seized|forfeited|towed|confiscated)\b"),
         (EXPLICIT, r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:[\w']+\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b"),

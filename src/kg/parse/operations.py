@@ -509,8 +509,10 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
     """An example or a "similar operation" that names no tactic (or only a generic sting) takes
     the tactic of what it exemplifies or resembles."""
     own = evidence.resolve(ev.all_mentions(), ev.cues())
+    # "another reverse sting" names its kind ("reverse sting" is the site's label): only a bare
+    # "sting" or "operation" takes the kind of the one it resembles
     generic_only = bool(set(own) & set(STINGS)) and not any(
-        m.typed(s.f) for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
+        m.typed(s.f) or m.strength == evidence.LABEL for m in ev.all_mentions() if m.tactic in STINGS and m.positive)
     source: list[str] = []
     such = bool(re.search(r"\b(?:one such|such an?|in one such)\b", s.f, F))
     if re.search(r"\bdone so\b|\bdid so\b|\bdoing so\b", s.f, F) and topic and not own:
