@@ -61,7 +61,27 @@ def main() -> int:
                 print("  " + line)
             print(f"min-confidence {t.strip()}: {lines[-1] if lines else r.stderr.strip()}")
     print(_speed([args.pages / f"{g['slug']}.txt" for g in have]))
+    print(_menu_only([args.pages / f"{g['slug']}.txt" for g in have]))
     return 0
+
+
+def _menu_only(files: list[Path]) -> str:
+    """The scorer's "menu claims" count every false claim of a tactic the menu lists (the menu
+    lists them all); this counts what the target means: published claims whose only support is
+    the menu, i.e. with no sentence of the narrative and no Key Sources heading behind them."""
+    from kg.parse import parse_file
+    from kg.parse.confidence import apply
+
+    claims = bare = 0
+    for f in files:
+        for p in parse_file(f):
+            apply(p, 0.5)
+            for c in p.tactics:
+                claims += 1
+                lines = [q for q in c.quotes if q.strip()] + [h for h in c.headings if h.strip()]
+                if not lines or all(q.strip() in p.listed_tactics for q in lines):
+                    bare += 1
+    return f"published claims (0.5) with no sentence or source of the page behind them: {bare} of {claims}"
 
 
 def _speed(files: list[Path], runs: int = 3) -> str:
