@@ -66,6 +66,7 @@ ENDED_BY = re.compile(r"(?:\b(?:dissolved|discontinued|ended|abandoned|halted|te
                       r"ceased|stopped|dropped|cancel+ed|closed)\s+(?:[\w-]+\s+){0,4}?(?:in|by|around|after)\s+|"
                       r"\b(?:held|ran|had|gave|taught)\s+(?:its|their|the)\s+(?:last|final)\s+(?:\w+\s+)?(?:in|by)\s+)"
                       r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
+FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)\d{2})\b")
 BARE_MONTH = re.compile(r"\b(?:in|by|during)\s+((?-i:January|February|March|April|May|June|July|August|September|October|"
                         r"November|December))\b(?!\s*(?:\d|of\b|,\s*\d))", F)
 RELATIVE = re.compile(
@@ -169,6 +170,7 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
             singles.append(DateInfo(v, pos=m.start(), end_pos=m.end()))
     singles += [DateInfo(None, decade=m.group(1) + "s", pos=m.start(), end_pos=m.end()) for m in DECADE.finditer(s)]
     singles += [DateInfo(m.group(1), pos=m.start(), end_pos=m.end()) for m in YEAR_ONLY.finditer(s)]
+    singles += [DateInfo(m.group(1), pos=m.start(), end_pos=m.end()) for m in FISCAL_YEAR.finditer(s)]  # "in FY2015"
     for c in singles:
         clash = free(c.pos, c.end_pos)
         if clash is None:

@@ -616,7 +616,12 @@ def mentions(sentence: str) -> list[Mention]:
         ahead = re.split(r";|\s-\s|\.\s", s[mn.end:mn.end + 120], 1)[0]
         ended_its = re.search(r"\bended\s+(?:its|the|their)\s+$", before_n, F) and \
             re.match(r"\s*(?:[\w-]+\s+){0,2}?(?:program|programme|practice|policy|initiative)\b", ahead, F)
-        if any_stop and (STOP.search(before_n) or STOP.search(ahead) or ended_its) or (later_stop and later_stop.start() > mn.end):
+        # "Police run reverse stings, but the john school was discontinued": the stop is the john school's
+        other_after = re.search(r",?\s+(?:but|while|whereas|although|though)\s+(?:the|its|their|a|an)\s+(?:[\w'\u2019-]+\s+){0,3}?"
+                                r"(?:was|were|has|have|had)\b", ahead, F)
+        ahead_own = ahead[:other_after.start()] if other_after else ahead
+        if any_stop and (STOP.search(before_n) or STOP.search(ahead_own) or ended_its) or \
+                (later_stop and later_stop.start() > mn.end and not (other_after and later_stop.start() > mn.end + other_after.start())):
             if not RESUMED.search(s[max(0, mn.start - 100):min(len(s), mn.end + 100)]):
                 mn.stopped = True
                 # "ran from 2006 to 2008 but was abandoned": told as done, then stopped
@@ -676,7 +681,7 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
                 t = "Web Stings"  # the contact was online: the site's "web-based reverse sting"
             elif has_web_label and m.strength != LABEL and not c.street:
                 t = "Web Stings"
-            elif has_web_label and m.strength == LABEL and not c.street and not _street_near(ms, m):
+            elif has_web_label and m.strength == LABEL and not c.street and not _street_near(ms, m) and not _coordinated(ms, m):
                 t = "Web Stings"  # "the web-based reverse sting ... the reverse sting netted ..."
         elif t == "Web Stings":
             if c.bot and not c.arrests:
@@ -721,6 +726,12 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
     if ("Reverse Stings" in out or "Web Stings" in out) and "Buyer Arrests" in out and not c.method:
         out.remove("Buyer Arrests")  # buyers arrested in a sting: the sting is the tactic
     return out
+
+
+def _coordinated(ms: list[Mention], m: Mention) -> bool:
+    """"reverse stings and web stings", "web stings or reverse stings": the two named side by side."""
+    return any(x.tactic == "Web Stings" and x.strength == LABEL and (0 <= x.start - m.end <= 12 or 0 <= m.start - x.end <= 12)
+               for x in ms)
 
 
 def _street_near(ms: list[Mention], m: Mention) -> bool:
