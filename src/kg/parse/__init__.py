@@ -208,7 +208,10 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
         marks = [m.mark for m in doc.menu]
         if any(m is True for m in marks) and not all(m is True for m in marks):
             for item in doc.menu:
-                if item.mark is True:
+                if item.mark is True and item.tactic in neg and item.tactic not in claims:
+                    # the page's own words ("rejected a proposal for a john school") outweigh its mark
+                    p.warnings.append(f"{item.tactic} is marked in Tactics Used but the narrative says it was not done")
+                elif item.mark is True:
                     claim(item.tactic, EVIDENCE_HTML_MARK, HTML_MARK_CONFIDENCE)
         elif marks and all(m is True for m in marks) and len(marks) > 3:
             p.warnings.append("every Tactics Used row is marked; the marks are not evidence")
