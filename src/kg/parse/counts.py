@@ -235,8 +235,9 @@ def find_counts(s: str) -> list[Count]:
     return found
 
 
-_SELLER_CHARGE = re.compile(r"\b(?:pimp\w*|pander\w*|promot\w+ (?:of )?prostitution|compelling prostitution)\b", F)
-_TRAFFICKER_CHARGE = re.compile(r"\b(?:traffick\w*|pimp\w*|pander\w*|promot\w+ (?:of )?prostitution|compelling prostitution)\b", F)
+_SELLER_CHARGES = r"pimp\w*|pander\w*|promot\w+ (?:of )?prostitution|compelling prostitution"
+_SELLER_CHARGE = re.compile(r"\b(?:" + _SELLER_CHARGES + r")\b", F)
+_TRAFFICKER_CHARGE = re.compile(r"\b(?:traffick\w*|" + _SELLER_CHARGES + r")\b", F)
 
 
 def _windows(s: str) -> list[tuple[int, int]]:

@@ -51,6 +51,9 @@ ANAPHORA = re.compile(
     r"officers then|the men|upon (?:their )?arrival|after (?:their|his) arrests?|it (?:was|resulted|led|netted|involved|included)|"
     r"(?:this|that|the) (?:one|latter|former|second one)|"
     r"(?:(?:in|during|after|following)\s+)?the\s+(?:[a-z]+\s+)?(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}?(?:operations?|stings?|reversals?|details?|sweeps?|crackdowns?|raids?))\b", F)
+# "repeated the operation", "(in) the same way": another of the operations just told
+_REPEATED = re.compile(r"\brepeated\s+(?:the|its|their|that|this)\s+(?:[\w-]+\s+)?(?:operations?|stings?|sweeps?|details?|reversals?)\b|"
+                       r"\b(?:in\s+)?the\s+same\s+(?:way|manner|fashion)\b", F)
 SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow-up|subsequent|additional|repeat|"
                      r"(?:a\s+)?(?:more\s+)?recent|latest|later|last)\s+"
                      r"(?:[\w-]+\s+)?(?:operations?|stings?|crackdowns?|sweeps?|details?|reversals?|efforts?|reverse stings?|"
@@ -58,8 +61,7 @@ SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow
                      r"\b(?:has|have|had)\s+(?:\w+\s+)?done so\b|\bdid so\b|\bdoing so\b|"
                      r"\bone such\b|\b(?:operations?|stings?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
                      r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps|reversals|details)\b|"
-                     r"\brepeated\s+(?:the|its|their|that|this)\s+(?:[\w-]+\s+)?(?:operations?|stings?|sweeps?|details?|reversals?)\b|"
-                     r"\b(?:in\s+)?the\s+same\s+(?:way|manner|fashion)\b|\b(?:a|another)\s+(?:second|third|similar)?\s*one\b(?!\s+of)", F)
+                     + _REPEATED.pattern + r"|\b(?:a|another)\s+(?:second|third|similar)?\s*one\b(?!\s+of)", F)
 OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz]ed|staged|mounted|began|started|"
                     r"initiated|coordinated|undertook|participated in|took part in|joined|announced|implemented|established|"
                     r"created|developed|adopted|instituted|enacted|passed)\s+(?:\w+\s+){0,5}?(?:operations?|stings?|crackdowns?|"
@@ -320,7 +322,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     home = _home(agencies, place)
     infos = read_sentences(paragraphs, split, heads, agencies)
     agencies.elsewhere = frozenset(m.group(1) for para in paragraphs for rx in OTHER_PLACES[:3] for m in rx.finditer(para)
-                                   if not _GENERIC_FORCE.match(m.group(1)) and not (place and m.group(1).lower().startswith(place.lower()[:4])))
+                                   if _elsewhere(m.group(1), place))
     events: list[Event] = []
     cur: Event | None = None
     pending: SentenceInfo | None = None      # a dated sentence that tells no action yet
@@ -486,10 +488,6 @@ ONE_OF = re.compile(r"\b(?:was|is|were|are)\s+(?:one|two|three|among)\s+(?:of\s+
                     r"(people|persons|individuals|men|johns|buyers|suspects)\s+(?:who\s+were\s+)?(?:arrested|charged|cited)\b", F)
 
 
-_REPEATED = re.compile(r"\brepeated\s+(?:the|its|their|that|this)\s+(?:[\w-]+\s+)?(?:operations?|stings?|sweeps?|details?|reversals?)\b|"
-                       r"\b(?:in\s+)?the\s+same\s+(?:way|manner|fashion)\b", F)
-
-
 def _since_of_these(s: SentenceInfo) -> bool:
     """"This work has gone on since 2005 at the latest", "It has operated since 2007", "The program
     began in 2010": when the practice just told began."""
@@ -569,6 +567,9 @@ def _parallel(s: SentenceInfo, first: DateInfo, prev: DateInfo, d: DateInfo) -> 
     return not (told_before and told_after)
 
 
+_THE_OPERATIONS = re.compile(r"\b(?:the|these|such|its)\s+(?:operations|stings|reversals|sweeps)\b", F)
+
+
 def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count: Count | None) -> list[Event]:
     groups = _split_by_date(s)
     # one event per distinct start; a later date with no mention of its own joins only in parallel
@@ -580,8 +581,7 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             continue
         if kept and not ms and not _parallel(s, kept[0][0], kept[-1][0], d) \
                 and not (_REPEATED.search(s.f, d.pos) and re.search(r"\banother\b", s.f[d.pos:], F)) \
-                and not (d.since and re.search(r"\b(?:the|these|such|its)\s+(?:operations|stings|reversals|sweeps)\b",
-                                               s.f[kept[-1][0].end_pos:d.pos], F)):
+                and not (d.since and _THE_OPERATIONS.search(s.f, kept[-1][0].end_pos, d.pos)):
             continue  # (but "...; in May, another seven were arrested the same way" is one more, and
             # "the first in 1970, and the operations have occurred routinely since about 1980" a practice)
         kept.append((d, list(ms)))
@@ -638,8 +638,7 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
                     ev.count = mine[0]
                 ev.count_fixed = True
         _inherit(ev, s, topic, events)
-        if made and d.since and not ev.tactics() and re.search(
-                r"\b(?:the|these|such|its)\s+(?:operations|stings|reversals|sweeps)\b", s.f[groups[i - 1][0].end_pos:d.pos], F):
+        if made and d.since and not ev.tactics() and _THE_OPERATIONS.search(s.f, groups[i - 1][0].end_pos, d.pos):
             ev.inherited = [t for t in made[0].tactics() if t in STINGS]  # "... and the operations have occurred since 1980"
         made.append(ev)
     pair = _SEVERAL.search(s.f) if len(made) == 1 else None
@@ -809,9 +808,18 @@ NATIONWIDE = re.compile(r"\b(?:agencies|departments|police|law enforcement)\s+(?
                         r"(?:country|nation|united states)|nationwide|in\s+(?:\d+|[a-z]+)\s+states)\b", F)
 
 
+def _place_name(place: str) -> str:
+    """The place as pages name it: "Sora City" is "Sora", "Perrysburg Township" "Perrysburg"."""
+    return re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F)
+
+
 def _names_place(place: str, text: str) -> bool:
-    own_name = re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
-    return bool(re.search(r"\b" + own_name + r"\b", text, F))
+    return bool(re.search(r"\b" + re.escape(_place_name(place)) + r"\b", text, F))
+
+
+def _elsewhere(name: str, place: str | None) -> bool:
+    """A place a pattern caught is another one than the page's (a generic force is no place)."""
+    return not _GENERIC_FORCE.match(name) and not (place and name.lower().startswith(place.lower()[:4]))
 
 
 STING_IN = re.compile(r"\b(?:sting|operation|raid|bust|crackdown)\s+(?:(?:conducted|held|centered)\s+)?in\s+(?!(?:January|February|March|April|May|June|July|August|"
@@ -836,9 +844,7 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, e
     # on a county's page only a place called neighbouring is surely outside it
     other = next((m for m in (rx.search(first) for rx in (OTHER_PLACES[:3] if county else OTHER_PLACES))
                   if m and not _GENERIC_FORCE.match(m.group(1))), None)
-    if other and not re.search(r"\b" + re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
-                               + r"\b", first[:other.start()] + first[other.end():], F) \
-            and not other.group(1).lower().startswith(place.lower()[:4]):
+    if other and _elsewhere(other.group(1), place) and not _names_place(place, first[:other.start()] + first[other.end():]):
         return True
     if county:
         return False
@@ -849,7 +855,7 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, e
     away = STING_IN.search(first) or re.search(r"\b(?:centered|based|held)\s+in\s+([A-Z][\w.'-]+)", first)
     if state and away and not away.group(1).lower().startswith(place.lower()[:4]) and not _names_place(place, told_all):
         return True  # "In 2022, state troopers arrested 22 men in a similar operation in Louisville"
-    if NATIONWIDE.search(first) and not _names_place(place, " ".join(x.text for x in ev.sents)):
+    if NATIONWIDE.search(first) and not _names_place(place, told_all):
         # "Since a sheriff started the national campaign, police agencies across the country have
         # charged thousands of buyers": the campaign's record, told for context
         return True
@@ -857,14 +863,14 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, e
                                       and STING_IN.search(first))
     if held and not held.group(1).lower().startswith(place.lower()[:4]):
         # "a local man was among those held after a raid that took place at a motel in Fairview"
-        own_name = re.escape(re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F))
+        own_name = re.escape(_place_name(place))
         rest = re.sub(r"\b(?:" + re.escape(place.strip()) + "|" + own_name + r")(?:'s)?\s+(?:residents?|man|men|woman|women|native|youths?)\b",
                       " ", first, flags=F)
         if not re.search(r"\b" + own_name + r"\b", rest, F):
             return True
     if not names:
         return False
-    base = re.sub(r"\s+(?:city|town|village|borough|township)$", "", place.strip(), flags=F).lower()
+    base = _place_name(place).lower()
     text = " ".join(s.f for s in ev.sents).lower()
     b = re.escape(base)
     # "a Robbinsdale resident was arrested ... by the St. Paul Police Department" is St. Paul's
