@@ -954,7 +954,8 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
     tactics whose practice the page says was stopped (which withdraws their claim)."""
     support: dict[str, list[Support]] = {}
     in_event: set[int] = set()
-    unclear = any(UNCLEAR_STING.search(s.f) for s in infos)
+    # the event reader has already looked (every event carries it); without events, look here
+    unclear = events[0].sting_unclear if events else any(UNCLEAR_STING.search(s.f) for s in infos)
     for ev in events:
         for s in ev.sents:
             in_event.add(id(s))
