@@ -739,23 +739,5 @@ def _street_near(ms: list[Mention], m: Mention) -> bool:
     return any(x.tactic == "Reverse Stings" and x.strength == EXPLICIT and x.positive for x in ms)
 
 
-def positive(ms: list[Mention]) -> list[str]:
-    """Tactics positively mentioned, before any reading of whose act (legacy helper)."""
-    seen: list[str] = []
-    for m in ms:
-        if m.positive and m.tactic not in seen:
-            seen.append(m.tactic)
-    return seen
-
-
-def negated(ms: list[Mention]) -> list[str]:
-    pos = set(positive(ms))
-    seen: list[str] = []
-    for m in ms:
-        if (m.negated or m.stopped) and m.tactic not in pos and m.tactic not in seen:
-            seen.append(m.tactic)
-    return seen
-
-
-__all__ = ["Mention", "Cues", "mentions", "cues", "resolve", "positive", "negated", "STINGS", "LABEL",
+__all__ = ["Mention", "Cues", "mentions", "cues", "resolve", "STINGS", "LABEL",
            "EXPLICIT", "GENERIC", "WEAK"]

@@ -891,10 +891,6 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, e
     return False
 
 
-def _general(sentence: str) -> bool:  # kept for callers of the old reader
-    return _is_general(fold(sentence))
-
-
 __all__ = ["build_operations", "read_sentences", "SentenceInfo", "Event", "find_date", "find_dates",
            "find_count", "find_counts", "FULL_DATE", "MONTH_YEAR", "_month", "AGENCY_RE", "_agency_name"]
 
