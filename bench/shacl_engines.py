@@ -46,7 +46,8 @@ import pyrudof  # noqa: E402
 from pyrudof import RDFFormat, ReaderMode, Rudof, ShaclFormat  # noqa: E402
 from pyshacl import validate as shacl_validate  # noqa: E402
 
-from kg.validate import load_dir, shapes_dir, typed_bounds  # noqa: E402
+from kg.validate import typed_bounds  # noqa: E402
+from kg.vocab import load_dir, shapes_dir  # noqa: E402
 
 
 def _module(name: str, path: Path):
@@ -193,7 +194,7 @@ def demand_cases():
     """(name, graph, shapes) for the good record, each BREAKS mutation and the bad postal code."""
     ts = _module("test_shapes_mod", ROOT / "tests" / "test_shapes.py")
     from conftest import GOOD_RECORD
-    from kg.build import graph_for_profiles, reference_graph
+    from kg.mapping import graph_for_profiles, reference_graph
     from kg.records import load_records
     from kg.vocab import DKG
 
@@ -452,7 +453,7 @@ def hybrid_build(synth: Path, n: int, engine: str, workers: int | None) -> None:
     import shutil
 
     import kg.build as b
-    from kg.validate import Problem
+    from kg.errors import Problem
 
     files = sorted((synth / "places").glob("*.yaml"))[:n]
     data = Path(tempfile.mkdtemp(prefix="shacl-engines-data-"))

@@ -7,7 +7,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from kg.build import graph_for_profiles, reference_graph
+from kg.mapping import graph_for_profiles, reference_graph
 from kg.records import load_records
 from kg.validate import load_shapes, validate_graph
 from kg.vocab import DEFAULT_BASE, DKG, SCHEMA
@@ -109,7 +109,7 @@ def test_shapes_have_messages():
     """Every shape that constrains something says what is wrong in words (sh:message)."""
     from rdflib.namespace import SH
 
-    from kg.validate import load_dir, shapes_dir
+    from kg.vocab import load_dir, shapes_dir
     shapes = load_dir(shapes_dir())
     structural = {SH.path, SH.property, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf,
                   SH.targetNode, SH.target, SH.declare, SH.prefixes, SH.message, SH.name,

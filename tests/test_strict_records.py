@@ -122,7 +122,7 @@ def test_the_allowed_fields_are_one_constant():
 def test_kg_tactics_lists_the_names_the_messages_point_to(capsys):
     """The unknown-tactic message points to ontology/tactics.ttl and `kg tactics`: both exist."""
     from kg.tactics import TACTIC_NAMES
-    from kg.validate import ontology_dir
+    from kg.vocab import ontology_dir
 
     assert (ontology_dir() / "tactics.ttl").is_file()
     assert main(["tactics"]) == 0

@@ -20,15 +20,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from . import gazetteer
-from .errors import InputError, KgError, UnreadableError, sort_key
+from .errors import InputError, KgError, Problem, Where, problem_of, sort_key
 from .load import duplicate, profile_files, read_file_checked, split_reviews
-from .mapping import add_state, new_graph, operation_slug, postal_codes, profile_graph, rebase
+from .mapping import all_postal_codes, graph_for_profiles, new_graph, reference_graph
 from .model import Profile
 from .parse.confidence import DEFAULT_MIN_CONFIDENCE
 from .release import ReleaseInfo, ReleaseWriter, Refused, read_release
-from .validate import (Problem, Where, load_dir, load_shapes, ontology_dir, rudof_used_here, shapes_dir,
-                       validate_graph)
-from .vocab import DEFAULT_BASE, DKG, SH, Iris
+from .validate import load_shapes, rudof_used_here, validate_graph
+from .vocab import DEFAULT_BASE, DKG, SH, Iris, load_dir, ontology_dir, shapes_dir
 
 CHUNK = 1000  # profile files per part: read, mapped, linked and validated together in one worker
 # A release may lose at most this share of the current release's places, operations or tactic
@@ -116,47 +115,6 @@ class Whole:
 EVENT_FIELDS = ("start", "end", "since", "arrests", "mixed_arrests", "tactics", "agency")
 
 
-def all_postal_codes() -> list[str]:
-    return sorted(postal_codes())
-
-
-def reference_graph(base: str | None = None) -> Graph:
-    """What every release holds besides the profiles: ontology, tactic scheme, states."""
-    iris = Iris(base or DEFAULT_BASE)
-    g = new_graph()
-    for f in sorted(ontology_dir().glob("*.ttl")):
-        g.parse(f, format="turtle")
-    g = rebase(g, DEFAULT_BASE, iris.base)
-    for postal in all_postal_codes():
-        add_state(g, iris, postal)
-    return g
-
-
-def graph_for_profiles(profiles: list[Profile], *, where: dict[str, Where] | None = None,
-                       base: str | None = None) -> Graph:
-    """The instance triples of the profiles; `where` is filled with each resource's origin."""
-    iris = Iris(base or DEFAULT_BASE)
-    g = new_graph()
-    for p in profiles:
-        profile_graph(g, p, iris)
-        if where is not None:
-            record_where(iris, p, where)
-    return g
-
-
-def record_where(iris: Iris, p: Profile, where: dict[str, Where]) -> None:
-    """Map the IRIs minted for a profile back to its file, record and field."""
-    file, rec = p.file or "-", p.record or p.slug
-    where[str(iris.jurisdiction(p.slug))] = Where(file, rec)
-    if p.url:
-        where[p.url] = Where(file, rec)
-    taken: set[str] = set()
-    for n, op in enumerate(p.operations, 1):
-        where[str(iris.operation(operation_slug(p, op, taken)))] = Where(file, rec, f"operations[{n}].")
-    for n, _ in enumerate(p.sources, 1):
-        where[str(iris.source(f"{p.slug}-{n}"))] = Where(file, rec, f"sources[{n}].")
-
-
 # ---------------------------------------------------------------- one chunk, in a worker
 
 _worker: dict = {}
@@ -190,11 +148,6 @@ def read_chunk(files: list[Path], default_file: str, min_confidence: float | Non
     part.input_problems = input_problems
     part.warnings = [f"{p.file}: {w}" for p in profiles for w in p.warnings]
     return part
-
-
-def problem_of(e: InputError) -> Problem:
-    return Problem(e.file, e.record or "-", e.field or "-", e.message,
-                   unreadable=isinstance(e, UnreadableError))
 
 
 def process_chunk(profiles: list[Profile], default_file: str) -> Part:
@@ -272,7 +225,6 @@ def build(data_dir: Path, out: Path, base: str | None = None, *, hook=None,
     writer = ReleaseWriter(out, base, hook=hook)
     try:
         _init_worker(base)
-        ref = _worker["reference"]
         writer.add(_worker["reference_nt"], jsonld_nodes(_worker["reference_nt"]))
         t = time.perf_counter()
         if workers > 1:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 
 class KgError(Exception):
@@ -59,3 +60,30 @@ def natural(text: str) -> tuple:
 def sort_key(e: InputError) -> tuple:
     """How problems are listed: by file, record, field (operations[2] before operations[10]), message."""
     return (natural(e.file), natural(e.record or ""), natural(e.field or ""), e.message)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a resource came from: the file, the record in it, and the record's field prefix."""
+
+    file: str
+    record: str
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    record: str
+    field: str
+    message: str
+    severity: str = "Violation"
+    unreadable: bool = False  # the file could not be read at all (kg validate: exit 2)
+
+    def line(self) -> str:
+        return f"{self.file}: {self.record}: {self.field}: {self.message}"
+
+
+def problem_of(e: InputError) -> Problem:
+    return Problem(e.file, e.record or "-", e.field or "-", e.message,
+                   unreadable=isinstance(e, UnreadableError))

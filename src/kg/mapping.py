@@ -13,8 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from . import tactics as _tactics
+from .errors import Where
 from .model import Operation, Profile, Source
-from .vocab import DKG, PREFIXES, SCHEMA, Iris
+from .vocab import DEFAULT_BASE, DKG, PREFIXES, SCHEMA, Iris, ontology_dir
 
 URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 KIND_CONCEPT = {
@@ -265,3 +266,43 @@ def rebase(g: Graph, default_base: str, base: str) -> Graph:
         out.add((r(s), p_, r(o)))
     return out
 
+
+def all_postal_codes() -> list[str]:
+    return sorted(postal_codes())
+
+
+def reference_graph(base: str | None = None) -> Graph:
+    """What every release holds besides the profiles: ontology, tactic scheme, states."""
+    iris = Iris(base or DEFAULT_BASE)
+    g = new_graph()
+    for f in sorted(ontology_dir().glob("*.ttl")):
+        g.parse(f, format="turtle")
+    g = rebase(g, DEFAULT_BASE, iris.base)
+    for postal in all_postal_codes():
+        add_state(g, iris, postal)
+    return g
+
+
+def graph_for_profiles(profiles: list[Profile], *, where: dict[str, Where] | None = None,
+                       base: str | None = None) -> Graph:
+    """The instance triples of the profiles; `where` is filled with each resource's origin."""
+    iris = Iris(base or DEFAULT_BASE)
+    g = new_graph()
+    for p in profiles:
+        profile_graph(g, p, iris)
+        if where is not None:
+            record_where(iris, p, where)
+    return g
+
+
+def record_where(iris: Iris, p: Profile, where: dict[str, Where]) -> None:
+    """Map the IRIs minted for a profile back to its file, record and field."""
+    file, rec = p.file or "-", p.record or p.slug
+    where[str(iris.jurisdiction(p.slug))] = Where(file, rec)
+    if p.url:
+        where[p.url] = Where(file, rec)
+    taken: set[str] = set()
+    for n, op in enumerate(p.operations, 1):
+        where[str(iris.operation(operation_slug(p, op, taken)))] = Where(file, rec, f"operations[{n}].")
+    for n, _ in enumerate(p.sources, 1):
+        where[str(iris.source(f"{p.slug}-{n}"))] = Where(file, rec, f"sources[{n}].")

@@ -80,7 +80,7 @@ def scheme_rows() -> list[dict]:
     from rdflib import Graph
     from rdflib.namespace import RDF, SKOS
 
-    from .validate import ontology_dir
+    from .vocab import ontology_dir
     from .vocab import DKG
 
     g = Graph().parse(ontology_dir() / "tactics.ttl", format="turtle")

@@ -7,39 +7,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from .vocab import SH
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Where:
-    """Where a resource came from: the file, the record in it, and the record's field prefix."""
-
-    file: str
-    record: str
-    prefix: str = ""
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    record: str
-    field: str
-    message: str
-    severity: str = "Violation"
-    unreadable: bool = False  # the file could not be read at all (kg validate: exit 2)
-
-    def line(self) -> str:
-        return f"{self.file}: {self.record}: {self.field}: {self.message}"
-
+from .errors import Problem, Where
+from .vocab import SH, load_dir, shapes_dir
 
 # Record field names for the RDF properties a user is most likely to see in a report.
 FIELD_NAMES = {
@@ -52,21 +27,6 @@ FIELD_NAMES = {
     "bibliographicCitation": "citation", "url": "url", "date": "date",
     "evidenceKind": "evidence", "listedTactic": "listed_tactics",
 }
-
-
-def shapes_dir() -> Path:
-    return ROOT / "shapes"
-
-
-def ontology_dir() -> Path:
-    return ROOT / "ontology"
-
-
-def load_dir(folder: Path) -> Graph:
-    g = Graph()
-    for f in sorted(folder.glob("*.ttl")):
-        g.parse(f, format="turtle")
-    return g
 
 
 def load_shapes() -> "Shapes":
@@ -256,8 +216,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .build import graph_for_profiles, problem_of, reference_graph
-    from .errors import sort_key
+    from .errors import problem_of, sort_key
+    from .mapping import graph_for_profiles, reference_graph
     from .load import duplicate, profile_files, read_file_checked
 
     paths = [Path(p) for p in args.paths] or [Path("dist") / "kg.nt"]

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
-from rdflib import Namespace
+from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 DEFAULT_BASE = "https://w3id.org/demand-kg/id/"
@@ -22,6 +23,25 @@ PREFIXES = {
     "dcterms": DCTERMS, "prov": PROV, "schema": SCHEMA, "dcat": DCAT, "void": VOID,
     "wgs84": WGS84, "geo": GEO, "foaf": FOAF,
 }
+
+# The project's ontology/ and shapes/ folders (beside src/).
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shapes_dir() -> Path:
+    return ROOT / "shapes"
+
+
+def ontology_dir() -> Path:
+    return ROOT / "ontology"
+
+
+def load_dir(folder: Path) -> Graph:
+    g = Graph()
+    for f in sorted(folder.glob("*.ttl")):
+        g.parse(f, format="turtle")
+    return g
+
 
 # The kinds of resource that have /id/{kind}/{slug} IRIs.
 KINDS = ("jurisdiction", "tactic", "operation", "source", "state", "agency", "county")

@@ -105,7 +105,7 @@ def _doc_source(name: str) -> bytes:
         return f.read_bytes()
     from rdflib import Graph  # remote mode without a release: the package's own files
 
-    from ..validate import load_dir, ontology_dir, shapes_dir
+    from ..vocab import load_dir, ontology_dir, shapes_dir
 
     g: Graph = load_dir(ontology_dir() if name == "ontology" else shapes_dir())
     return g.serialize(format="turtle").encode()

@@ -54,7 +54,7 @@ def known_terms(s) -> frozenset[str]:
         if f is not None:
             files = [f]
         else:  # serving a remote endpoint without a release: the package's own ontology
-            from ..validate import ontology_dir
+            from ..vocab import ontology_dir
 
             files = sorted(ontology_dir().glob("*.ttl"))
         names = set()
