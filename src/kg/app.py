@@ -33,7 +33,6 @@ view marked deterministic for the release (`kg.cacheable`, set by `views.common.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -562,9 +561,3 @@ def create_app(config: dict | None = None) -> Flask:
 
 def site_of(app: Flask) -> Site:
     return app.extensions["kg"]
-
-
-def json_for_script(data) -> str:
-    """JSON safe inside <script>: no '</script>' or HTML comment can close it."""
-    return (json.dumps(data, ensure_ascii=False, indent=1)
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -8,10 +8,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, request
 
 from .. import charts
-from ..app import json_for_script
 from ..examples import EXAMPLES
 from ..vocab import DKG
-from .common import cached, local_href, page, site
+from .common import cached, json_for_script, local_href, page, site
 
 bp = Blueprint("browse", __name__)
 PREFIX = f"""PREFIX dkg: <{DKG}>

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import wraps
 
 from flask import Response, current_app, make_response, render_template, request
@@ -165,3 +166,9 @@ def error_page(status: int, message: str) -> Response:
 
 def esc(s) -> Markup:
     return escape(s)
+
+
+def json_for_script(data) -> str:
+    """JSON safe inside <script>: no '</script>' or HTML comment can close it."""
+    return (json.dumps(data, ensure_ascii=False, indent=1)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
