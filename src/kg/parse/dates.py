@@ -17,7 +17,7 @@ such as "May").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .textutil import to_int
 
@@ -105,6 +105,7 @@ class DateInfo:
     pos: int = 0
     end_pos: int = 0
     document: bool = False   # the year of a law, study or report the sentence names, not of an act
+    same_as: "DateInfo | None" = field(default=None, compare=False, repr=False)  # "that year": of this date
 
     @property
     def year(self) -> int | None:
@@ -189,15 +190,31 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
                 continue
             if free(m.start(), m.end()) is None:
                 taken.append(DateInfo(_ymd(y, month_number(m.group(1)), int(m.group(2))), pos=m.start(), end_pos=m.end()))
-    if anchor:
-        rel = [DateInfo(_ymd(anchor[:4], month_number(m.group(1))), relative=True, pos=m.start(), end_pos=m.end())
-               for m in MONTH_OF_THAT_YEAR.finditer(s)]
-        rel += [DateInfo(_relative(m, anchor), relative=True, pos=m.start(), end_pos=m.end()) for m in RELATIVE.finditer(s)]
-        rel += [DateInfo(anchor, since=True, relative=True, pos=m.start(), end_pos=m.end()) for m in SINCE_THEN.finditer(s)]
+    exact = sorted((d for d in taken if d.start and not d.end), key=lambda d: d.pos)
+
+    def basis_at(pos: int) -> DateInfo | None:
+        before = [d for d in exact if d.end_pos <= pos]
+        return before[-1] if before else None
+
+    def anchor_at(pos: int) -> str | None:
+        # "In FY2015, ... three operations that year": a date told earlier in the same sentence
+        # is nearer than the last sentence's
+        b = basis_at(pos)
+        return b.start if b else anchor
+
+    if anchor or exact:
+        rel = [DateInfo(_ymd(a[:4], month_number(m.group(1))), relative=True, pos=m.start(), end_pos=m.end())
+               for m in MONTH_OF_THAT_YEAR.finditer(s) if (a := anchor_at(m.start()))]
+        rel += [DateInfo(_relative(m, a), relative=True, pos=m.start(), end_pos=m.end(),
+                         same_as=basis_at(m.start()) if _same_period(m) else None)
+                for m in RELATIVE.finditer(s) if (a := anchor_at(m.start()))]
+        rel += [DateInfo(a, since=True, relative=True, pos=m.start(), end_pos=m.end())
+                for m in SINCE_THEN.finditer(s) if (a := anchor_at(m.start()))]
         for m in EARLIER.finditer(s):  # "a similar operation occurred seven years earlier"
             n = to_int(m.group(1)) if m.group(1).lower() not in ("a", "an") else 1
-            if n:
-                rel.append(DateInfo(str(int(anchor[:4]) - n), relative=True, pos=m.start(), end_pos=m.end()))
+            a = anchor_at(m.start())
+            if n and a:
+                rel.append(DateInfo(str(int(a[:4]) - n), relative=True, pos=m.start(), end_pos=m.end()))
         for c in rel:
             # "A year later, in April 2014, ...": the date given next is the same, told exactly
             exact_next = any(0 <= d.pos - c.end_pos <= 12 and not d.relative for d in taken)
@@ -231,7 +248,17 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
             elif not d.since and ENDED_BY.search(before):
                 d.until = True  # "the program was dissolved by 2011": when it ended
         prev = d
+    for d in taken:
+        if d.same_as is not None and (d.same_as.until or d.same_as.document):
+            # "discontinued in 2012 and letters, proposed the same year, ...": the same year is
+            # no act's either
+            d.until, d.document = d.same_as.until, d.same_as.document
     return taken
+
+
+def _same_period(m: re.Match[str]) -> bool:
+    """'that year', 'the same month': the period of the date it points to, not one after it."""
+    return not (m.group(1) or m.group(3) or m.group(7))
 
 
 def find_date(s: str, anchor: str | None = None) -> DateInfo | None:
