@@ -21,6 +21,8 @@ def test_reading_of_real_language(g):
     apply(p, 0.0)
     assert set(p.tactic_names()) == set(g["tactics"]), g["phenomenon"]
     assert set(g.get("negated") or []) <= set(p.negated_tactics)
+    # what the page does not know ("declined to say whether") is not published as not done
+    assert not set(g.get("not_negated") or []) & set(p.negated_tactics), g["phenomenon"]
     got = sorted((sorted(o.tactics), o.start, o.arrests) for o in p.operations)
     want = sorted((sorted(t), None if s is None else str(s), a) for t, s, a in g["operations"])
     assert got == want, g["phenomenon"]

@@ -162,7 +162,8 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
         p.kind = _kind(name, doc.paragraphs)
 
     heads = {i: heading_tactics(h) for i, h in doc.heads.items()}
-    ops, infos, _, events = build_operations(doc.paragraphs, sentences, name, heads, p.kind)
+    cut_off = not doc.footer and not doc.comments_closed
+    ops, infos, _, events = build_operations(doc.paragraphs, sentences, name, heads, p.kind, cut_off)
     # by date; within a year the most precise date first ("1988-06" before "1988")
     p.operations = sorted(ops, key=lambda o: (o.start is None, (o.start or "")[:4], -len(o.start or "")))
 

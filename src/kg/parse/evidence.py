@@ -177,7 +177,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Employment Loss": [
         (LABEL, r"\b(?:employment loss|loss of (?:employment|jobs?))\b"),
         (EXPLICIT, r"\b(?:resigned|resigns|resignation|stepped down)\b"),
-        (EXPLICIT, r"\b(?:was|were|been|got|being)\s+(?:fired|dismissed|terminated|let go|placed on (?:administrative\s+)?leave|suspended from)\b"),
+        (EXPLICIT, r"\b(?:was|were|been|got|being)\s+(?:fired|dismissed|terminated|let go)\b"),
         (EXPLICIT, r"\b(?:lost|losing)\s+(?:his|their|her|a)\s+(?:\w+\s+)?(?:jobs?|positions?|posts?|employment)\b"),
         (EXPLICIT, r"\bwithout\s+(?:jobs|a job|work|employment)\b"),
         (EXPLICIT, r"\b(?:fired|dismissed)\s+(?:from|by|after)\b"),
@@ -224,6 +224,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Letters": [
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
         (EXPLICIT, r"\b(?:program|programme|campaign|initiative)\s+of\s+(?:\w+\s+){0,2}?letters?\s+to\b"),
+        (EXPLICIT, r"\b(?:letters?|postcards?)\s+to\s+(?:the\s+)?(?:[\w'\u2019]+\s+){0,2}?(?:(?:car|vehicle|registered)\s+owners?|homes?|households?|"
+                   r"wives|famil(?:y|ies)|spouses|johns|buyers|(?:suspected\s+)?customers)\b"),
         (EXPLICIT, r"\b(?:receiv\w*|gets?|got|sent|sends|mail\w*)\s+(?:[\w']+\s+){0,5}?an?\s+(?:warning\s+)?letter\b(?!\s+of\s+(?:support|intent|recommendation))"),
         (EXPLICIT, r"\b(?:mail\w*|sen[dt]\w*)\s+(?:[\w'\u201c\u201d]+\s+){0,3}?(?:warnings?|notices?|notifications?)\s+(?:\w+\s+){0,3}?to\s+(?:the\s+|each\s+)?"
                    r"(?:[\w']+\s+){0,3}?(?:homes?|owners?|residences?|famil\w+|wives|spouses|households?|addresses)\b"),
@@ -446,7 +448,7 @@ def cues(s: str) -> Cues:
 # --- whether it was done --------------------------------------------------------------------
 
 CLAUSE_BREAK = re.compile(
-    r";|:|\((?!\s*(?:i\.e\.|e\.g\.|such as|that is|namely))|\)|\s[\u2013\u2014-]\s|\bbut\b|,\s*(?:and|while|although|though|whereas|yet|so|because|since|after|before|when)\b|"
+    r";|:|\((?!\s*(?:i\.e\.|e\.g\.|such as|that is|namely))|\)|\s[\u2013\u2014-]\s|\bbut\b|,\s*(?:and|while|although|though|whereas|yet|so|because|since|after|before|when|whose)\b|"
     r"\bwhile\b|\bwhereas\b|\balthough\b|\bthough\b", F)
 NEG_BEFORE = re.compile(
     r"\b(?:withh[eo]ld\w*|not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
@@ -461,6 +463,18 @@ NEG_BEFORE = re.compile(
     r"attempt(?:ed|s|ing)? to (?:launch|establish|start|create|implement|adopt)|tr(?:y|ied|ying) to (?:launch|establish|start|create|implement|adopt)|"
     r"no reports? of|no (?:evidence|record|indication) (?:of|that)|unclear|not clear|unknown whether|"
     r"could face|may face|would face|faces? up to|could be|would be|prohibits?|outlaw\w*)\b|n't\b", F)
+# Cues that the page does not know, as against that it was not done: absent evidence is not absence.
+UNKNOWN_BEFORE = re.compile(
+    r"\b(?:declin\w*|refus\w*|would not|wouldn't|did not|didn't|could not|couldn't|will not|won't)\s+(?:to\s+)?"
+    r"(?:say|confirm|disclose|comment|specify|answer|reveal|indicate|state|know)\b|"
+    r"\b(?:unclear|unknown|uncertain|not (?:clear|known|certain)|no one knows|"
+    r"could not be (?:determined|confirmed|verified|established)|"
+    r"no\s+(?:public\s+|published\s+)?(?:information|records?|data|evidence|indication|mention)\b)", F)
+UNKNOWN_AFTER = re.compile(
+    r"^[^.;]{0,60}?\b(?:(?:is|was|are|were|remains?)\s+(?:not\s+(?:known|clear|certain)|unclear|unknown|uncertain)|"
+    r"could not be (?:determined|confirmed|verified|established)|(?:was|were)\s+not\s+(?:found|located))\b", F)
+CO_LETTERS = re.compile(r"\s*,?\s*(?:or|nor|and)\s+(?:warning\s+)?(letters|postcards)\b", F)
+INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
 NOT_ONLY = re.compile(r"\bnot (?:only|always|often|frequently)\b", F)
 NEG_AFTER = re.compile(
@@ -508,6 +522,8 @@ class Mention:
     stopped: bool = False
     referential: bool = False   # "the reverse sting", "these operations": points back, adds no tactic
     stopped_later: bool = False  # told as done, and later in the sentence as discontinued
+    unknown: bool = False        # not told as done because the page does not know ("declined to say
+                                 # whether", "no record of"): not a claim, and not a denial either
 
     @property
     def positive(self) -> bool:
@@ -612,8 +628,8 @@ def mentions(sentence: str) -> list[Mention]:
         before_n = re.sub(r"^\s*(?:if|when|whenever|once)\b[^,;]*,", " ", before_n, flags=F)
         after = s[mn.end:_clause_end(s, mn.end)]
         inside = s[mn.start:mn.end]
-        if len(inside) > 20:  # wide patterns ("names ... were released") may hold the cue
-            before_n = before_n + " " + NOT_ONLY.sub("", inside)
+        if len(inside) > 20 or INSIDE_NEG.search(inside):  # wide patterns ("names ... were released",
+            before_n = before_n + " " + NOT_ONLY.sub("", inside)  # "used neither cameras") may hold the cue
         ahead = re.split(r";|\s-\s|\.\s", s[mn.end:mn.end + 120], 1)[0]
         ended_its = re.search(r"\bended\s+(?:its|the|their)\s+$", before_n, F) and \
             re.match(r"\s*(?:[\w-]+\s+){0,2}?(?:program|programme|practice|policy|initiative)\b", ahead, F)
@@ -633,8 +649,19 @@ def mentions(sentence: str) -> list[Mention]:
                 or ELSEWHERE.match(s, mn.end) \
                 or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",)):
             mn.negated = True
+            cue = NEG_BEFORE.search(before_n)
+            mn.unknown = bool(UNKNOWN_BEFORE.search(before_n) or UNKNOWN_AFTER.search(after)
+                              or (mn.tactic in denied and never and re.match(r"unclear", never.group(0), F)
+                                  and not cue))
         elif FUTURE_BEFORE.search(before_n):
             mn.future = True
+    # "neither cameras nor letters have been used": a bare "letters" joined to a denied tactic is
+    # denied with it (alone, the word is too common to be read as the tactic)
+    for mn in list(kept):
+        if mn.negated and not mn.unknown and mn.tactic != "Letters":
+            co = CO_LETTERS.match(s, mn.end) or CO_LETTERS.search(s[:mn.end], mn.start)
+            if co and not any(k.tactic == "Letters" for k in kept):
+                kept.append(Mention("Letters", co.start(1), co.end(1), WEAK, negated=True))
     for mn in kept:
         if mn.tactic in STINGS and not mn.typed(s) and REFERENCE.search(s[max(0, mn.start - 30):mn.start]):
             mn.referential = True

@@ -256,7 +256,8 @@ def _is_general(f: str) -> bool:
 
 
 def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | None = None,
-                   agencies: Agencies | None = None) -> list[SentenceInfo]:
+                   agencies: Agencies | None = None, cut_off: bool = False) -> list[SentenceInfo]:
+    """`cut_off`: the page was cut off (no footer), so an unfinished last sentence is not whole."""
     agencies = agencies or read_agencies(paragraphs)
     out: list[SentenceInfo] = []
     anchor: str | None = None
@@ -281,7 +282,18 @@ def read_sentences(paragraphs: list[str], split, heads: dict[int, list[str]] | N
                 out[-1].follower = info
             info.prev = out[-1] if out else None
             out.append(info)
+    if cut_off and out and not UNFINISHED_OK.search(out[-1].text):
+        # what the sentence says up to the cut stands (on real cut-off copies its claims were
+        # right 4 times in 5), but a number at the very end may have lost digits
+        last = out[-1]
+        for c in last.counts:
+            if re.fullmatch(r"\S+\s*", last.f[c.pos:]):
+                c.value = None  # "arrested 1" where the copy ends: 1, 12 or 150
     return out
+
+
+# how a whole sentence ends; a cut-off page's last sentence without it was cut inside
+UNFINISHED_OK = re.compile(r"[.!?\"\u201d\u2019')\]]\s*$")
 
 
 def _sting_tactics(ts: list[str]) -> list[str]:
@@ -315,12 +327,12 @@ def _split_by_date(s: SentenceInfo) -> list[tuple[DateInfo, list[Mention]]]:
 
 
 def build_operations(paragraphs: list[str], split, place: str | None = None,
-                     heads: dict[int, list[str]] | None = None, kind: str | None = None
-                     ) -> tuple[list[Operation], list[SentenceInfo], Agencies, list[Event]]:
+                     heads: dict[int, list[str]] | None = None, kind: str | None = None,
+                     cut_off: bool = False) -> tuple[list[Operation], list[SentenceInfo], Agencies, list[Event]]:
     """Operations from the narrative, and the reading they came from."""
     agencies = read_agencies(paragraphs)
     home = _home(agencies, place)
-    infos = read_sentences(paragraphs, split, heads, agencies)
+    infos = read_sentences(paragraphs, split, heads, agencies, cut_off)
     agencies.elsewhere = frozenset(m.group(1) for para in paragraphs for rx in OTHER_PLACES[:3] for m in rx.finditer(para)
                                    if _elsewhere(m.group(1), place))
     events: list[Event] = []
@@ -980,7 +992,7 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
         for m in s.mentions:
             if m.stopped and m.tactic not in stopped:
                 stopped.append(m.tactic)
-            elif m.negated and m.tactic not in neg:
+            elif m.negated and not m.unknown and m.tactic not in neg:
                 neg.append(m.tactic)
     neg = [t for t in neg if t not in support and t not in stopped] + stopped
     return support, neg, stopped
