@@ -57,13 +57,14 @@ RANGE = re.compile(r"\b(?:from|between)\s+(?:" + _PART + r")?(?:" + MONTH_RE + r
 UNTIL_WORD = re.compile(r"\b(?:until|till|up until|up to|through|thru|to|ended in|ending in|before|prior to|by the end of)\s+"
                         r"(?:at\s+least\s+|about\s+|around\s+|approximately\s+|roughly\s+|the\s+(?:year\s+)?|"
                         + _PART + r")*$", F)
-_DOCS = r"(?:stud(?:y|ies)|reports?|surveys?|census|audits?|assessments?|analys[ie]s|laws?|statutes?|acts?|articles?|books?)"
+_DOCS = r"(?:stud(?:y|ies)|reports?|surveys?|census|audits?|assessments?|analys[ie]s|laws?|statutes?|acts?|articles?|books?|lists?|directory|rankings?|interviews?)"
 DOCUMENT_BEFORE = re.compile(r"\b(?:a|an|the|its|their|his|her)\s+$", F)
 DOCUMENT_AFTER = re.compile(r"\s+(?:(?:and|or)\s+(?:the\s+)?\d{4}\s+)?(?:annual\s+|federal\s+|state\s+|national\s+)?" + _DOCS + r"\b", F)
 DOCUMENT_MADE = re.compile(r"\b" + _DOCS + r"\s+(?:[\w-]+\s+){0,3}?(?:produced|published|released|issued|written|completed|"
                            r"compiled|prepared)\s+in\s+$", F)
 ENDED_BY = re.compile(r"(?:\b(?:dissolved|discontinued|ended|abandoned|halted|terminated|eliminated|disbanded|defunded|scrapped|"
-                      r"ceased|stopped|dropped|cancel+ed|closed)\s+(?:[\w-]+\s+){0,4}?(?:in|by|around|after)\s+|"
+                      r"ceased|stopped|dropped|cancel+ed|closed|taken down|rescinded|repealed|struck down|overturned|tabled|"
+                      r"voted down|vetoed|defeated)\s+(?:[\w-]+\s+){0,4}?(?:in|by|around|after)\s+|"
                       r"\b(?:held|ran|had|gave|taught)\s+(?:its|their|the)\s+(?:last|final)\s+(?:\w+\s+)?(?:in|by)\s+)"
                       r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
 FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)\d{2})\b")
@@ -231,7 +232,9 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
     prev: DateInfo | None = None
     for d in taken:
         before = s[max(0, d.pos - 60):d.pos]
-        if SINCE_WORD.search(before):
+        if SINCE_WORD.search(before) and re.search(r"\b(?:not|never)\s+(?:[\w-]+\s+){0,3}?since\s+$", before, F):
+            d.until = True  # "has not met since 2015": the last time, not the start of a practice
+        elif SINCE_WORD.search(before):
             d.since = True
         elif prev is not None and prev.since and re.fullmatch(r"[^.;]{0,40}?\s(?:and|or)\s+(?:in\s+)?", s[prev.end_pos:d.pos], F):
             d.since = True  # "since 1994 or earlier in the city and 2012 in the county"

@@ -452,11 +452,13 @@ CLAUSE_BREAK = re.compile(
     r"\bwhile\b|\bwhereas\b|\balthough\b|\bthough\b", F)
 NEG_BEFORE = re.compile(
     r"\b(?:withh[eo]ld\w*|not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
+    r"would have|would ask|voted (?:down|against)|tabled|vetoed|defeated|drafted|draft|promis\w+ to|pledg\w+ to|vow\w* to|"
+    r"too\s+(?:small|few|short[- ]staffed|understaffed|stretched|busy)\s+(?:for|to)|"
     r"debat\w+|discuss\w+|rejected|declined to|stopped|discontinu\w+|abandon\w+|ceased|halted|"
     r"plans? to|planning\s+(?:to|a|an|for|the)\b|planned to|hopes? to|hoping to|would like to|wants? to|wanted to|explor\w+|studying|studied|weighing|"
     r"looking into|looking at|yet to|without|instead of|rather than|refused to|refuses to|opposed|oppose|"
     r"no plans?|unable to|failed to|lack of|lacks|lack(?:ed|ing)?\s+(?:the\s+)?(?:staff|resources|funding|money|officers|personnel|manpower)\s+to|"
-    r"no (?:information|record|records|data|reports?)\s+(?:\w+\s+){0,2}?(?:about|on|of)|unlike|call(?:ed|s|ing)? for|urg(?:ed|es|ing)|suggest\w*|"
+    r"no\s+(?:public\s+|official\s+|published\s+|known\s+)?(?:information|record|records|data|reports?)\s+(?:\w+\s+){0,2}?(?:about|on|of)|unlike|call(?:ed|s|ing)? for|urg(?:ed|es|ing)|suggest\w*|"
     r"recommend\w*|idea of|may soon|could soon|pending approval of|assess\w*|evaluat\w*|feasibility|investigate whether|"
     r"visited|visiting|toured|touring|observed|observing|learned about|modeled (?:on|after)|patterned (?:on|after)|"
     r"whether|(?:unclear|unknown|uncertain|not (?:clear|known)|decid\w+|consider\w*|ask\w*|see)\s+(?:\w+\s+){0,2}?if|push(?:ed|ing)? for|advocat\w* for|lobb\w* for|sought to|seeking to|efforts? to (?:launch|establish|start|create|implement|adopt)|"
@@ -473,6 +475,18 @@ UNKNOWN_BEFORE = re.compile(
 UNKNOWN_AFTER = re.compile(
     r"^[^.;]{0,60}?\b(?:(?:is|was|are|were|remains?)\s+(?:not\s+(?:known|clear|certain)|unclear|unknown|uncertain)|"
     r"could not be (?:determined|confirmed|verified|established)|(?:was|were)\s+not\s+(?:found|located))\b", F)
+# what other offences and causes a sentence may be about, and the words that tie it to the sex trade
+OTHER_TOPIC = re.compile(
+    r"\b(?:litter\w*|trash|garbage|graffiti|vandal\w*|spray-?paint\w*|community gardens?|opioids?|fentanyl|heroin|"
+    r"overdos\w*|drug\s+(?:use|abuse|dealing|dealers?|sales?|addiction|education|prevention)|drunk[- ]driv\w*|DUI|DWI|"
+    r"impaired driving|speed(?:ing)?\s+(?:cameras?|traps?|limits?|enforcement)|speeders|red[- ]light cameras?|"
+    r"traffic\s+(?:cameras?|lights?|signals?|safety|violations?|tickets?|enforcement|accidents?|crash\w*|calming)|"
+    r"alcohol|liquor|beer|tobacco|cigarettes?|vap(?:e|es|ing)|shoplift\w*|stolen (?:goods|property|copper)|stealing|"
+    r"burglar\w*|embezzl\w*|gun violence|panhandl\w*|fireworks)\b", F)
+SEX_TOPIC = re.compile(
+    r"\b(?:prostitut\w*|sex|sexual\w*|johns?|(?:sex\s+)?buyers?|solicit\w*|patroni[sz]\w*|escorts?|brothels?|massage|"
+    r"traffick\w*|hookers?|streetwalk\w*|strolls?|cruis\w*|red[- ]light district|commercial sex|pimps?|tricks|"
+    r"demand|vice)\b", F)
 CO_LETTERS = re.compile(r"\s*,?\s*(?:or|nor|and)\s+(?:warning\s+)?(letters|postcards)\b", F)
 INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
@@ -480,31 +494,44 @@ NOT_ONLY = re.compile(r"\bnot (?:only|always|often|frequently)\b", F)
 NEG_AFTER = re.compile(
     r"^[^.;]{0,50}?\b(?:(?:is|was|were|are|has|have|had|been)\s+(?:not|never|no longer|since been (?:discontinued|abandoned|dropped)|"
     r"discontinued|abandoned|dropped|rejected|proposed|considered|under consideration|being considered|"
-    r"withheld|stopped|shelved|scrapped|ended|halted)|withheld|never (?:materiali[sz]ed|implemented|happened|began|started)|"
+    r"withheld|stopped|shelved|scrapped|ended|halted|tabled|voted down|vetoed|defeated|withdrawn)|withheld|"
+    r"never (?:materiali[sz]ed|implemented|happened|began|started)|"
     r"fell through|did not|didn't|was shelved|remains? (?:a )?proposal|under consideration|would be a good fit)\b", F)
 NEG_AFTER_ANY = re.compile(NEG_AFTER.pattern.replace("^[^.;]{0,50}?", "", 1), F)
 # "..., but it was never established", "whether the practice was ever put in place is not known"
 NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:been\s+)?(?:established|implemented|adopted|launched|"
                         r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
                         r"\bunclear (?:if|whether)\s+(?:this|the|that|it|they)\b[^.;]{0,40}\b(?:ever|was|were)\b|"
-                        r"\bno reports? of\b|\bbut\s+(?:none|no\s+\w+)\s+(?:had|have|has|was|were)\s+(?:yet\s+|ever\s+)?(?:been\s+)?(?:reported|held|conducted|made|run|carried out)\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
+                        r"\bno reports? of\b|\bno such\s+(?:[\w-]+\s+)?(?:class|classes|program|programme|school|course|sting|stings|"
+                        r"operations?|orders?|policy|practice|ordinance|law)\s+(?:exists?|is|was|has|have|had)\b|"
+                        r"\bneither\s+(?:one\s+)?(?:is|was|has been|are|were)\s+(?:\w+\s+)?(?:available|used|in use|offered)\b|"
+                        r"\b(?:never|not once)\s+(?:\w+\s+)?(?:done so|done that|used (?:it|them|that)|imposed|applied|enforced)\b|\bbut\s+(?:none|no\s+\w+)\s+(?:had|have|has|was|were)\s+(?:yet\s+|ever\s+)?(?:been\s+)?(?:reported|held|conducted|made|run|carried out)\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
 # "A reverse sting planned for 2020 was called off": that one was not done
 PLANNED_OFF = re.compile(r"\b(?:planned|scheduled|proposed|intended)\b[^.;]{0,60}?\b(?:was|were)\s+(?:\w+\s+)?(?:called off|"
                          r"cancel+ed|scrapped|postponed|scuttled)\b|\b(?:never|did not|didn't)\s+(?:actually\s+)?take\s+place\b", F)
 STOP = re.compile(r"\b(?:(?:stopped|ended|halted|suspended)\s+(?:them|it|the\s+(?:stings|operations|program|practice))\b|ended\s+(?:its|the|their)\s+(?:[\w-]+\s+){0,3}?(?:program|programme|practice|policy|initiative)\b|no longer(?!\s+(?:work\w*|employed|lives?|lived|serv\w+|holds?\s+(?:his|her|the)|with\b|an?\b))|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
                   r"(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:ended|stopped|terminated|eliminated|cancel+ed)|"
-                  r"not (?:been )?(?:renewed|continued)|ceased altogether|"
+                  r"not (?:been )?(?:renewed|continued|revived)|ceased altogether|rescinded|repealed|struck down|overturned|"
+                  r"(?:ended|stopped|ceased)\s+(?:with it|with them|as well|too)\b|"
+                  r"the last (?:one|sting|operation|class|session)\s+(?:took place|was held|was run|was conducted|happened)|"
+                  r"(?:,\s*)?but\s+(?:later\s+|then\s+)?(?:stopped|quit|gave up)\b(?!\s+\w+ing\b)|"
                   r"stopped (?:using|conducting|running|holding|offering|publishing|releasing|sending|doing)|"
-                  r"not (?:been )?(?:\w+ )?(?:conducted|used|held|run|implemented|enforced) since)\b", F)
+                  r"not (?:been )?(?:\w+ )?(?:conducted|used|held|run|implemented|enforced|met) since)\b", F)
 PRACTICE_STOPPED = re.compile(r"\b(?:the|this|that|these|those|its|their)\s+(?:practice|program|programme|tactic|policy|"
-                              r"effort|initiative|approach|project|class|school|operations|stings|letters|orders)s?\b[^.;]{0,40}?"
+                              r"effort|initiative|approach|project|class|school|operations|stings|letters|orders|pilot|page|website|"
+                              r"site|ordinance|zone|list)s?\b[^.;]{0,40}?"
                               r"\b(?:was|were|has been|had been)\s+(?:\w+\s+)?(?:discontinued|ended|stopped|abandoned|dropped|"
-                              r"disbanded|dissolved|halted|terminated|scrapped|shut down|eliminated)\b|"
+                              r"disbanded|dissolved|halted|terminated|scrapped|shut down|eliminated|taken down|rescinded|repealed|"
+                              r"not (?:renewed|revived|resumed|continued))\b|"
                               r"\b(?:the\s+)?(?:department|police|city|county|sheriff'?s? office|it|they)\s+(?:later\s+)?(?:stopped|ended|halted|"
                               r"suspended|discontinued|dropped)\s+(?:them|it)\b", F)
 # "the john school run by neighboring Fairhaven", "a web sting in nearby Elmwood": another place's
-ELSEWHERE = re.compile(r"\s*,?\s+(?:(?:run|operated|held|offered|conducted|used|started)\s+by\s+(?:the\s+)?|in\s+(?:the\s+)?)"
-                       r"(?:neighbou?ring|nearby|adjacent)\b", F)
+ELSEWHERE = re.compile(r"\s*,?\s+(?:(?:run|operated|held|offered|conducted|used|started)\s+by\s+(?:the\s+)?|in\s+(?:the\s+)?|"
+                       r"(?:(?:is|are|was|were)\s+(?:both\s+|also\s+|only\s+)?(?:in use|used|run|offered|available|operated)\s+"
+                       r"(?:only\s+)?(?:in|across|by)\s+(?:the\s+)?))(?:neighbou?ring|nearby|adjacent|county line|state line|city line)\b", F)
+OUTSIDE = re.compile(r"\bbut\s+(?:none|not(?:\s+(?:one|any))?)\s+(?:of\s+them\s+)?(?:\w+\s+)?(?:inside|within|in)\s+(?:the\s+)?"
+                     r"(?:city|town|village|borough|township|county)(?:'s)?(?:\s+limits)?\b", F)
+ELSEWHERE_WHOSE = re.compile(r"\b(?:neighbou?ring|nearby|adjacent)\s+(?:[\w.'\u2019-]+\s+){0,4}?[\w.'\u2019-]+\s*,\s*(?:whose|where)\b", F)
 RESUMED = re.compile(r"\b(?:resum\w+|restart\w*|reinstat\w+|revived|relaunch\w*|again)\b", F)
 FUTURE_BEFORE = re.compile(
     r"\b(?:will|would\s+(?:soon|consider|explore)|(?:asked|urged|petitioned|requested)\s+(?:[\w-]+\s+){0,4}?(?:to|for)|aims? to|aiming to|aimed to|intends? to|intend(?:ed|ing) to|expects? to|is expected to|are expected to|"
@@ -522,6 +549,8 @@ class Mention:
     stopped: bool = False
     referential: bool = False   # "the reverse sting", "these operations": points back, adds no tactic
     stopped_later: bool = False  # told as done, and later in the sentence as discontinued
+    off_topic: bool = False      # aimed at another offence ("a litter patrol", "an opioid education
+                                 # campaign", "community service for graffiti"): no tactic against buyers
     unknown: bool = False        # not told as done because the page does not know ("declined to say
                                  # whether", "no record of"): not a claim, and not a denial either
 
@@ -545,7 +574,17 @@ class Mention:
 _SUBORDINATE_OPENER = re.compile(r"^(?:although|though|while|whereas|despite|even though|after|once|when|because)\b[^,;]*,", F)
 
 
+def _unbracket(s: str) -> str:
+    """The sentence with short asides in brackets blanked out (same length): "the Larkmoor Police
+    Department (LPD) has ever mounted" is one clause, and the cue before it still holds."""
+    return SHORT_ASIDE.sub(lambda m: " " * len(m.group(0)), s) if "(" in s else s
+
+
+SHORT_ASIDE = re.compile(r"\([^()]{1,12}\)")
+
+
 def _clause_start(s: str, pos: int) -> int:
+    s = _unbracket(s)
     last = 0
     sub = _SUBORDINATE_OPENER.match(s)
     if sub and sub.end() <= pos:
@@ -557,6 +596,7 @@ def _clause_start(s: str, pos: int) -> int:
 
 
 def _clause_end(s: str, pos: int) -> int:
+    s = _unbracket(s)
     m = CLAUSE_BREAK.search(s, pos)
     end = m.start() if m else len(s)
     sub = _SUBORDINATE_OPENER.match(s)
@@ -608,6 +648,12 @@ def mentions(sentence: str) -> list[Mention]:
     # "... a john school ..., but it was never established (although ...)": every mention of the
     # tactics named before the denial
     denied = {mn.tactic for mn in kept if never and mn.start < never.start()}
+    # "the sheriff has run web stings of its own, but none inside the city limits": not this place's
+    outside = OUTSIDE.search(s)
+    if outside:
+        for mn in kept:
+            if mn.start < outside.start():
+                mn.negated = mn.unknown = True
     # "... discontinued": the practice named before it, in the same sentence, was stopped
     later_stop = PRACTICE_STOPPED.search(s)
     # one scan each for the whole sentence: most sentences deny, stop and plan nothing
@@ -615,10 +661,15 @@ def mentions(sentence: str) -> list[Mention]:
     any_neg = bool(NEG_BEFORE.search(s) or NEG_AFTER_ANY.search(s) or re.search(r"\bno\b", s, F))
     # "by department policy every buyer's name will go to the papers": a standing rule, not a plan
     any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b|\bpolicy\s+(?:is|was|has been)\s+(?:that|to)\b", s, F)
+    whose = ELSEWHERE_WHOSE.search(s) is not None
     for mn in kept:
-        if not (any_stop or later_stop or any_neg or any_future or denied or ELSEWHERE.match(s, mn.end)):
+        elsewhere = ELSEWHERE.match(s, mn.end) is not None
+        if not (any_stop or later_stop or any_neg or any_future or denied or elsewhere or whose):
             continue
         cs = _clause_start(s, mn.start)
+        # "a web sting in nearby Bradwell, whose police department published his name": that city's act
+        elsewhere = elsewhere or (whose and ELSEWHERE_WHOSE.search(s, max(0, cs - 120), cs) is not None
+                                  and ELSEWHERE_WHOSE.search(s, max(0, cs - 120), cs).end() == cs)
         before = s[cs:mn.start]
         if len(before) > 90:
             before = before[-90:]
@@ -645,16 +696,23 @@ def mentions(sentence: str) -> list[Mention]:
                 own_clause = re.split(r"\bbut\b|\buntil\b", ahead, maxsplit=1, flags=F)[0]
                 mn.stopped_later = not (STOP.search(before_n) or STOP.search(own_clause))
                 continue
-        if NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after) \
-                or ELSEWHERE.match(s, mn.end) \
-                or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",)):
+        denial = NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after) \
+            or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",))
+        if denial or elsewhere:
             mn.negated = True
             cue = NEG_BEFORE.search(before_n)
-            mn.unknown = bool(UNKNOWN_BEFORE.search(before_n) or UNKNOWN_AFTER.search(after)
-                              or (mn.tactic in denied and never and re.match(r"unclear", never.group(0), F)
-                                  and not cue))
+            # another place's act says nothing of this place's; nor does what the page does not know
+            mn.unknown = not denial or bool(UNKNOWN_BEFORE.search(before_n) or UNKNOWN_AFTER.search(after)
+                                            or (mn.tactic in denied and never and re.match(r"unclear", never.group(0), F)
+                                                and not cue))
         elif FUTURE_BEFORE.search(before_n):
             mn.future = True
+    # "a john school and license suspensions are both in use across the county line": both elsewhere
+    ordered = sorted(kept, key=lambda x: x.start)
+    for a, b in zip(ordered[::-1][1:], ordered[::-1]):
+        if b.negated and b.unknown and ELSEWHERE.match(s, b.end) and not a.negated \
+                and re.fullmatch(r"\s*,?\s*(?:and|or)\s+(?:\w+\s+)?", s[a.end:b.start], F):
+            a.negated = a.unknown = True
     # "neither cameras nor letters have been used": a bare "letters" joined to a denied tactic is
     # denied with it (alone, the word is too common to be read as the tactic)
     for mn in list(kept):
@@ -662,6 +720,14 @@ def mentions(sentence: str) -> list[Mention]:
             co = CO_LETTERS.match(s, mn.end) or CO_LETTERS.search(s[:mn.end], mn.start)
             if co and not any(k.tactic == "Letters" for k in kept):
                 kept.append(Mention("Letters", co.start(1), co.end(1), WEAK, negated=True))
+    # a sentence about another offence that names no part of the sex trade: its patrols, campaigns,
+    # cameras, decoys and sentences are aimed at that offence
+    if not SEX_TOPIC.search(s):
+        for other in OTHER_TOPIC.finditer(s):
+            for mn in kept:
+                if _clause_start(s, mn.start) <= other.start() < _clause_end(s, mn.end) or \
+                        _clause_start(s, other.start()) <= mn.start < _clause_end(s, other.end()):
+                    mn.off_topic = True
     for mn in kept:
         if mn.tactic in STINGS and not mn.typed(s) and REFERENCE.search(s[max(0, mn.start - 30):mn.start]):
             mn.referential = True
@@ -686,7 +752,7 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
     has_web_label = any(m.positive and m.tactic == "Web Stings" and (m.strength in (LABEL, EXPLICIT) or c.web)
                         for m in ms)
     for m in ms:
-        if not m.positive or m.referential or (c.studied and m.strength != LABEL):
+        if not m.positive or m.referential or m.off_topic or (c.studied and m.strength != LABEL):
             continue
         t = m.tactic
         if t == "Reverse Stings":
