@@ -137,6 +137,7 @@ class Count:
     #                       "mixed" (people the page says were buyers and others together)
     strong: bool = True   # the number stands next to the arrest word
     each: bool = False    # "each of which netted seven johns": the count applies to each date
+    total: bool = False   # "arresting 6, 11, 4 ... men, 58 in all": the sum of the counts before it
 
     @property
     def buyers(self) -> bool:
@@ -186,8 +187,8 @@ def find_counts(s: str) -> list[Count]:
             before = s[max(0, m.start(2) - 30):m.start(2)]
             qual = qual or (_QUAL_BEFORE.search(before) and not re.search(r"\ba total of\s+$", before, F))
             if qual or re.search(r"(?:dozens|hundreds|scores)\s+of\s+$|\b(?:up to|as many as|average of|averag\w+|yielded up to)\s+$", before, F) \
-                    or _PER.match(s[m.end():m.end() + 30]):
-                val = None
+                    or _PER.match(s[m.end():m.end() + 30]) or _SUMMED.search(s[max(0, m.start(2) - 60):m.start(2)]):
+                val = None  # (or the sum of several operations: "together the two netted 19 men")
             whom = _whom(noun) if noun != "arrests" else "any"
             if whom == "any" and _MIXED_AFTER.match(s, m.end()):
                 whom = "mixed"  # "19 people, among them prostituted women, pimps and sex buyers"
@@ -222,6 +223,10 @@ def find_counts(s: str) -> list[Count]:
             if more and to_int(more.group(1)) is not None:
                 found.append(Count(to_int(more.group(1)), more.start(1), more.group(2), _whom(more.group(2)), True))
                 spans.append((more.start(1), more.end()))
+    total = _IN_ALL.search(s)
+    if total and any(c.whom in ("buyers", "any") and c.pos < total.start() for c in found):
+        noun = [c for c in found if c.pos < total.start()][-1]
+        found.append(Count(to_int(total.group(1)), total.start(1), noun.noun, noun.whom, True, total=True))
     found.sort(key=lambda c: c.pos)
     for i, c in enumerate(found):
         if c.whom == "buyers" and re.match(r"(?:men|man|males?)$", c.noun, F):
@@ -238,6 +243,12 @@ def find_counts(s: str) -> list[Count]:
 _SELLER_CHARGES = r"pimp\w*|pander\w*|promot\w+ (?:of )?prostitution|compelling prostitution"
 _SELLER_CHARGE = re.compile(r"\b(?:" + _SELLER_CHARGES + r")\b", F)
 _TRAFFICKER_CHARGE = re.compile(r"\b(?:traffick\w*|" + _SELLER_CHARGES + r")\b", F)
+
+
+# "6, 11, 4 and 8 men, 58 in all"; "together the two netted 19 men" (a sum, no one operation's)
+_IN_ALL = re.compile(r",\s*(" + NUMBER_RE + r")\s+(?:in all|in total|altogether|all told)\b", F)
+_SUMMED = re.compile(r"\b(?:together|combined|between them)\s*,?\s+the\s+(?:two|three|four|five|six|\d+)\b[^.;]{0,30}$|"
+                     r"\bthe\s+(?:two|three|four|five|six|\d+)\s+(?:[\w-]+\s+)?(?:together|combined)\b[^.;]{0,30}$", F)
 
 
 def _windows(s: str) -> list[tuple[int, int]]:
@@ -274,15 +285,21 @@ def _matches_in(rx: re.Pattern[str], s: str, pos: int, endpos: int):
 
 
 def buyer_count(counts: list[Count], sentence: str) -> Count | None:
-    """The count of buyers among a sentence's counts: a count of buyers ("men", "johns") wins;
-    a count of anyone ("people", "12 arrests") only where the sentence is about buyers and counts
-    no one else; a count of sellers, pimps or owners never."""
+    """The count of buyers among a sentence's counts: a count of buyers ("men", "johns") wins,
+    their total where the sentence gives one; a count of anyone ("people", "12 arrests") only where
+    the sentence is about buyers and counts no one else; a count of sellers, pimps or owners never."""
     buyers = [c for c in counts if c.whom == "buyers"]
     if buyers:
+        totals = [c for c in buyers if c.total and c.value is not None]
+        if totals:
+            return totals[0]
         strong = [c for c in buyers if c.strong]
         return (strong or buyers)[0]
     anyone = [c for c in counts if c.whom == "any"]
     if anyone and not any(c.whom == "sellers" for c in counts) and _BUYER_CONTEXT.search(sentence):
+        totals = [c for c in anyone if c.total and c.value is not None]
+        if totals:
+            return totals[0]
         strong = [c for c in anyone if c.strong]
         return (strong or anyone)[0]
     return None

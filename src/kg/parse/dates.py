@@ -67,6 +67,7 @@ ENDED_BY = re.compile(r"(?:\b(?:dissolved|discontinued|ended|abandoned|halted|te
                       r"voted down|vetoed|defeated)\s+(?:[\w-]+\s+){0,4}?(?:in|by|around|after)\s+|"
                       r"\b(?:held|ran|had|gave|taught)\s+(?:its|their|the)\s+(?:last|final)\s+(?:\w+\s+)?(?:in|by)\s+)"
                       r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
+SAID_IN = re.compile(r"\b(?:told|said|stated|claimed|boasted|insisted|testified|wrote|argued)\b[^.;]{0,40}?\bin\s+$", F)
 FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)\d{2})\b")
 BARE_MONTH = re.compile(r"\b(?:in|by|during)\s+((?-i:January|February|March|April|May|June|July|August|September|October|"
                         r"November|December))\b(?!\s*(?:\d|of\b|,\s*\d))", F)
@@ -248,6 +249,8 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
                 d.document = True  # "a 2013 study", "the 1980 and the 2009 laws"
             elif DOCUMENT_MADE.search(before):
                 d.document = True  # "an annual crime report produced in 1999"
+            elif SAID_IN.search(before) and re.match(r"\s*,?\s*that\b", s[d.end_pos:], F):
+                d.document = True  # "the sheriff told a newspaper in 2020 that his deputies ...": when it was said
             elif not d.since and ENDED_BY.search(before):
                 d.until = True  # "the program was dissolved by 2011": when it ended
         prev = d

@@ -126,8 +126,11 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:one|two|half|full)[- ]day\s+(?:class|course|seminar|program)\w*\b[^.;]{0,40}?\b(?:prostitution|sex trade|buying sex|"
                    r"solicit\w*|exploitation)\b|\bclass(?:es)?\s+on\s+the\s+(?:harms|dangers|consequences|effects|realities)\s+of\s+"
                    r"(?:prostitution|buying sex|the sex trade)\b"),
-        (EXPLICIT, r"\b(?:diversion|education(?:al)?|rehabilitation|re-education|deterrence|intervention)\s+(?:program|class|course|seminar|session)s?\b"
+        (EXPLICIT, r"\b(?:diversion|education(?:al)?|rehabilitation|re-education|intervention)\s+(?:program|class|course|seminar|session)s?\b"
                    r"[^.;]{0,80}?\b(?:johns?|buyers?|men|solicit\w*|customers|offenders?|arrestees|patroniz\w*)\b"),
+        # a "deterrence program" may be warning texts or ads; it is a class only for men arrested or convicted
+        (EXPLICIT, r"\bdeterrence\s+(?:program|class|course|seminar|session)s?\b[^.;]{0,80}?\b(?:arrested|charged|convicted|"
+                   r"first[- ]time|offenders?|arrestees)\b|\bdeterrence\s+(?:class|course|seminar|session)s?\b[^.;]{0,80}?\b(?:johns?|buyers?|men)\b"),
         (EXPLICIT, r"\b(?:johns?|buyers?|men who (?:buy|bought|solicit\w*)|solicit\w*|offenders?|arrestees)\b[^.;]{0,80}?"
                    r"\b(?:diversion|educational?|rehabilitation|intervention)\s+(?:program|class|course|seminar)s?\b"),
     ],
@@ -251,6 +254,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\bautomated\s+(?:chat|text\w*|messag\w*|respon\w*)\s*(?:programs?|systems?|tools?|software|services?)?\b"),
         (EXPLICIT, r"\b(?:warning|deterrence|deterrent|automated)\s+(?:text\s+)?(?:messages?|texts?|pop-?ups?)\b"),
         (EXPLICIT, r"\btext\s+messages?\s+(?:\w+\s+){0,3}?warn\w*"),
+        # men who answer or text an ad are answered with a warning, not met: no sting
+        (EXPLICIT, r"\b(?:answer\w*|repl(?:y|ies|ied|ying)\s+to|respond\w*\s+to)\s+(?:[\w'-]+\s+){0,10}?(?:with|by sending)\s+(?:an?\s+)?"
+                   r"(?:automated\s+|recorded\s+)?(?:warnings?|deterrence messages?)\b"),
         # "launched a 'bot' called Project Intercept", "bots posing as sellers": software, not officers
         (EXPLICIT, r"\b(?:launch\w*|deploy\w*|creat\w*|develop\w*|us(?:e|ed|es|ing))\s+(?:a\s+|an\s+|the\s+)?\W{0,2}(?:chat\s?)?bots?\b"),
         (EXPLICIT, r"\bbots?\b[^.;]{0,40}?\bpos(?:ing|ed|e|es)\s+as\b"),

@@ -688,8 +688,9 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
     if not counts and set(tactics) & set(STINGS) and not cues.trafficking:
         # "netted 37 arrests", "34 people arrested" in a sting against buyers: the buyers arrested,
         # where the sentence counts no one else
-        counts = [c for s in ev.sents if not any(x.whom == "sellers" for x in s.counts)
-                  for c in s.counts if c.whom == "any"][:1]
+        anyone = [c for s in ev.sents if not any(x.whom == "sellers" for x in s.counts)
+                  for c in s.counts if c.whom == "any"]
+        counts = ([c for c in anyone if c.total] or anyone)[:1]  # "..., 58 in all": the total
     count = ev.count if ev.count_fixed else next((c for c in counts if c.value is not None), counts[0] if counts else None)
     if not ev.count_fixed:
         # "... 13 men held ... four of them accused of promoting prostitution and nine booked on
