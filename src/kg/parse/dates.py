@@ -108,6 +108,7 @@ class DateInfo:
     end_pos: int = 0
     document: bool = False   # the year of a law, study or report the sentence names, not of an act
     same_as: "DateInfo | None" = field(default=None, compare=False, repr=False)  # "that year": of this date
+    same_period: bool = False  # "that same month", "the same year": the period of the date before
 
     @property
     def year(self) -> int | None:
@@ -208,7 +209,7 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
         rel = [DateInfo(_ymd(a[:4], month_number(m.group(1))), relative=True, pos=m.start(), end_pos=m.end())
                for m in MONTH_OF_THAT_YEAR.finditer(s) if (a := anchor_at(m.start()))]
         rel += [DateInfo(_relative(m, a), relative=True, pos=m.start(), end_pos=m.end(),
-                         same_as=basis_at(m.start()) if _same_period(m) else None)
+                         same_as=basis_at(m.start()) if _same_period(m) else None, same_period=_same_period(m))
                 for m in RELATIVE.finditer(s) if (a := anchor_at(m.start()))]
         rel += [DateInfo(a, since=True, relative=True, pos=m.start(), end_pos=m.end())
                 for m in SINCE_THEN.finditer(s) if (a := anchor_at(m.start()))]

@@ -535,6 +535,7 @@ PRACTICE_STOPPED = re.compile(r"\b(?:the|this|that|these|those|its|their)\s+(?:p
 ELSEWHERE = re.compile(r"\s*,?\s+(?:(?:run|operated|held|offered|conducted|used|started)\s+by\s+(?:the\s+)?|in\s+(?:the\s+)?|"
                        r"(?:(?:is|are|was|were)\s+(?:both\s+|also\s+|only\s+)?(?:in use|used|run|offered|available|operated)\s+"
                        r"(?:only\s+)?(?:in|across|by)\s+(?:the\s+)?))(?:neighbou?ring|nearby|adjacent|county line|state line|city line)\b", F)
+_OWN_DATE = re.compile(r"\b(?:since|in|from|beginning in|starting in)\s+(?:at least\s+|about\s+)?(?:19|20)\d\d\b[^.;]{0,12}\b(?:and|while|but|,)", F)
 OUTSIDE = re.compile(r"\bbut\s+(?:none|not(?:\s+(?:one|any))?)\s+(?:of\s+them\s+)?(?:\w+\s+)?(?:inside|within|in)\s+(?:the\s+)?"
                      r"(?:city|town|village|borough|township|county)(?:'s)?(?:\s+limits)?\b", F)
 ELSEWHERE_WHOSE = re.compile(r"\b(?:neighbou?ring|nearby|adjacent)\s+(?:[\w.'\u2019-]+\s+){0,4}?[\w.'\u2019-]+\s*,\s*(?:whose|where)\b", F)
@@ -555,6 +556,7 @@ class Mention:
     stopped: bool = False
     referential: bool = False   # "the reverse sting", "these operations": points back, adds no tactic
     stopped_later: bool = False  # told as done, and later in the sentence as discontinued
+    paired: bool = False         # a street sting told beside web stings, each with its own date
     off_topic: bool = False      # aimed at another offence ("a litter patrol", "an opioid education
                                  # campaign", "community service for graffiti"): no tactic against buyers
     unknown: bool = False        # not told as done because the page does not know ("declined to say
@@ -713,6 +715,14 @@ def mentions(sentence: str) -> list[Mention]:
                                                 and not cue))
         elif FUTURE_BEFORE.search(before_n):
             mn.future = True
+    # "reverse stings since at least 2008 and web stings since 2014": two kinds, each dated
+    for a in kept:
+        if a.tactic == "Reverse Stings" and a.strength == LABEL:
+            for b in kept:
+                if b.tactic == "Web Stings" and b.strength == LABEL and (
+                        (b.start > a.end and _OWN_DATE.search(s, a.end, b.start)) or
+                        (a.start > b.end and _OWN_DATE.search(s, b.end, a.start))):
+                    a.paired = True
     # "a john school and license suspensions are both in use across the county line": both elsewhere
     ordered = sorted(kept, key=lambda x: x.start)
     for a, b in zip(ordered[::-1][1:], ordered[::-1]):
@@ -830,8 +840,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
 
 def _coordinated(ms: list[Mention], m: Mention) -> bool:
     """"reverse stings and web stings", "web stings or reverse stings": the two named side by side."""
-    return any(x.tactic == "Web Stings" and x.strength == LABEL and (0 <= x.start - m.end <= 12 or 0 <= m.start - x.end <= 12)
-               for x in ms)
+    return m.paired or any(x.tactic == "Web Stings" and x.strength == LABEL and (0 <= x.start - m.end <= 12 or 0 <= m.start - x.end <= 12)
+                           for x in ms)
 
 
 def _street_near(ms: list[Mention], m: Mention) -> bool:

@@ -306,7 +306,9 @@ def _split_by_date(s: SentenceInfo) -> list[tuple[DateInfo, list[Mention]]]:
     dates = s.dates
     if len(dates) == 1:
         return [(dates[0], list(s.mentions))]
-    cuts = [0] + [m.end() for m in re.finditer(r";|\.\s|,\s*(?:and|while|but|whereas)\b|\band\s+(?:has|have|had|was|were)\b", s.f, F)]
+    # "... since at least 2008 and web stings since 2014": the second "since" opens a clause of its own
+    cuts = [0] + [m.end() for m in re.finditer(r";|\.\s|,\s*(?:and|while|but|whereas)\b|\band\s+(?:has|have|had|was|were)\b|"
+                                               r"\b(?:and|while|but)\s+(?=(?:[\w-]+\s+){1,4}?since\s+(?:at\s+least\s+)?(?:19|20)\d\d)", s.f, F)]
 
     def clause(pos: int) -> int:
         return sum(1 for c in cuts if c <= pos)
@@ -478,6 +480,12 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
         if s.anaphora and not s.tactics and len(s.dates) == 1 and not _CHANGED.search(s.f) and (
                 cur.date is None or cur.date.start is None or (d.start or "")[:4] == (cur.date.start or "")[:4]):
             return True  # the event told again, at a finer date
+        if d.same_period and cur.date is not None and d.start == cur.date.start and len(s.dates) == 1 \
+                and s.para == last.para and not s.similar and not _sting_tactics(s.tactics) \
+                and buyer_count(s.counts, s.f) is None:
+            # "The department released the men's names that same month": what followed the sting, not
+            # another ("That year, several reverse stings ..." is another)
+            return True
         if cur.date is None or d.start != cur.date.start or d.since or cur.date.since or len(s.dates) > 1:
             return False
         return s.anaphora or not s.tactics or bool(set(s.tactics) & set(cur.tactics()))
