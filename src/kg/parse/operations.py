@@ -466,6 +466,11 @@ _ABOUT_THEN = re.compile(r"(?:at\s+)?(?:around|about|roughly|approximately)\s+th
 _CHANGED = re.compile(r"\b(?:changed|ended|stopped|halted|discontinued|abandoned|suspended|ceased|dropped|reversed)\b", F)
 
 
+# what befalls the men a sting arrested: told after the sting, it is part of that operation
+_CONSEQUENCES = frozenset({"Identity Disclosure", "Auto Seizure", "License Suspension", "Employment Loss", "Letters",
+                           "Community Service", "John School", "SOAP Orders"})
+
+
 def _continues(cur: Event, s: SentenceInfo) -> bool:
     """Does s tell more of the current event?"""
     last = cur.sents[-1]
@@ -481,8 +486,8 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
                 cur.date is None or cur.date.start is None or (d.start or "")[:4] == (cur.date.start or "")[:4]):
             return True  # the event told again, at a finer date
         if d.same_period and cur.date is not None and d.start == cur.date.start and len(s.dates) == 1 \
-                and s.para == last.para and not s.similar and not _sting_tactics(s.tactics) \
-                and buyer_count(s.counts, s.f) is None:
+                and s.para == last.para and not s.similar and set(s.tactics) <= _CONSEQUENCES \
+                and buyer_count(s.counts, s.f) is None and not re.search(r"\b(?:also|another|separately)\b", s.f, F):
             # "The department released the men's names that same month": what followed the sting, not
             # another ("That year, several reverse stings ..." is another)
             return True
