@@ -362,7 +362,8 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         acts = bool(own) or buyers_arrested or s.opener or bool(re.search(r"\bdone so\b|\bdid so\b", s.f, F) and topic) \
             or (s.similar and bool(events) and bool(re.match(r"(?:an?|one)\s+(?:\w+\s+)?(?:similar|second|another)\b", s.f, F)
                                                     or (s.dates and _REPEATED.search(s.f)))) \
-            or (bool(topic) and _since_of_these(s)) or (bool(events) and bool(_SEVERAL.search(s.f)))
+            or (bool(topic) and _since_of_these(s)) or (bool(events) and bool(_SEVERAL.search(s.f))) \
+            or (bool(_sting_tactics(topic)) and bool(_date_counts(s)))
         if s.dates and acts and not (cur is not None and _continues(cur, s)):
             made = _start_events(s, topic, events, count)
             free = not para_stings and not set(topic) & set(STINGS) and not any(m.tactic in STINGS for m in s.mentions)
@@ -544,6 +545,8 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
         source = _sting_tactics(topic) or topic
     elif topic and not own and _since_of_these(s):
         source = list(topic)  # "This work has gone on since 2005 at the latest": the practice just told
+    elif topic and not own and _sting_tactics(topic) and _date_counts(s):
+        source = _sting_tactics(topic)  # "They produced these arrests: 14 men in March 2016, 9 in ...": those stings
     elif s.similar and events:
         prev = events[-1]
         source = [t for t in prev.tactics() if t in STINGS or t == "Buyer Arrests"]
@@ -595,16 +598,51 @@ def _parallel(s: SentenceInfo, first: DateInfo, prev: DateInfo, d: DateInfo) -> 
 _THE_OPERATIONS = re.compile(r"\b(?:the|these|such|its)\s+(?:operations|stings|reversals|sweeps)\b", F)
 
 
+_PAIR_NOUN = r"(?:\s+(?:more\s+)?(?:men|johns|buyers|arrests|people|suspects|customers))?"
+_COUNT_BEFORE = re.compile(r"\b(" + NUMBER_RE + r")" + _PAIR_NOUN + r"\s+(?:(?:were\s+)?(?:arrested|charged|cited)\s+)?(?:in|on|during)\s+"
+                           r"(?:the\s+)?(?:(?:early|late|mid-?|spring|summer|fall|autumn|winter)\s+(?:of\s+)?)?$", F)
+_COUNT_IN_BRACKETS_BEFORE = re.compile(r"\b(" + NUMBER_RE + r")" + _PAIR_NOUN + r"\s*\(\s*$", F)
+_COUNT_AFTER = re.compile(r"\s*(?:\(|,)\s*(" + NUMBER_RE + r")\b" + _PAIR_NOUN + r"(?:\s+(?:charged|arrested|cited))?\s*(?:\)|,|;|and\b|$)", F)
+
+
+def _date_counts(s: SentenceInfo) -> dict[int, int]:
+    """A list of dates, each with its own count: "14 men in March 2016, 9 in November 2016 and 11
+    in June 2018", "in April 2011 (seven men charged), October 2012 (11) ...", "15 (2012), 22
+    (2013)". Date position -> count, only where at least two dates have one."""
+    dates = [d for d in s.dates if d.start]
+    if len(dates) < 2:
+        return {}
+    spans = [(d.pos, d.end_pos) for d in s.dates]
+    found: dict[int, int] = {}
+    for d in dates:
+        before = s.f[max(0, d.pos - 40):d.pos]
+        m = _COUNT_BEFORE.search(before) or _COUNT_IN_BRACKETS_BEFORE.search(before)
+        a = _COUNT_AFTER.match(s.f, d.end_pos)
+        for hit, base in ((m, d.pos - len(before)), (a, 0)):
+            if hit is None:
+                continue
+            pos = base + hit.start(1)
+            v = to_int(hit.group(1))
+            if v is None or any(lo <= pos < hi for lo, hi in spans) or (hit.group(1).isdigit() and 1950 <= v <= 2035):
+                continue
+            found.setdefault(d.pos, v)
+            break
+    return found if len(found) >= 2 else {}
+
+
 def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count: Count | None) -> list[Event]:
     groups = _split_by_date(s)
+    paired = _date_counts(s)
     # one event per distinct start; a later date with no mention of its own joins only in parallel
     kept: list[tuple[DateInfo, list[Mention]]] = []
     for d, ms in groups:
         if any(k[0].start == d.start and k[0].decade == d.decade for k in kept):
             same = next(k for k in kept if k[0].start == d.start and k[0].decade == d.decade)
             same[1].extend(ms)
+            if d.pos in paired and same[0].pos not in paired:
+                paired[same[0].pos] = paired[d.pos]  # "every year since 2012, netting 15 men in 2012"
             continue
-        if kept and not ms and not _parallel(s, kept[0][0], kept[-1][0], d) \
+        if kept and not ms and d.pos not in paired and not _parallel(s, kept[0][0], kept[-1][0], d) \
                 and not (_REPEATED.search(s.f, d.pos) and re.search(r"\banother\b", s.f[d.pos:], F)) \
                 and not (d.since and _THE_OPERATIONS.search(s.f, kept[-1][0].end_pos, d.pos)):
             continue  # (but "...; in May, another seven were arrested the same way" is one more, and
@@ -621,7 +659,7 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             groups.remove((d, ms))
     # "In September and October 2017, ... a two-day operation": months of one year tell one event,
     # unless the sentence gives a count for each ("10 and 9 sex buyers, respectively")
-    if len(groups) > 1 and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
+    if len(groups) > 1 and not paired and not re.search(r"\brespectively\b|\beach of\b", s.f, F):
         joined: list[tuple[DateInfo, list[Mention]]] = []
         # "reverse stings in May and September 2014": one for each month; but where one
         # count covers them ("... arrested 12 buyers in two operations"), one we cannot apportion
@@ -646,11 +684,14 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             lo = min([d.pos] + [m.start for m in ms]) if i else 0
             if i and not ms:
                 lo = min(lo, groups[i - 1][0].end_pos)  # "on the street (since 1976) and using the web (since 2001)"
-            ev.first_cues = evidence.cues(s.f[lo:max([bounds[i + 1]] + [m.end for m in ms])])
+            ev.first_cues = evidence.cues(s.f[lo:max([bounds[i + 1]] + [m.end for m in ms])] if d.pos not in paired
+                                          else s.f)  # one item of a list: the sentence tells what each was
             # mentions of no date of their own (the sentence's subject) go to every date
             if not ms:
                 ev.mentions = [m for m in s.mentions if not any(m in g[1] for g in groups if g[1])] or list(s.mentions)
-            if respectively:
+            if d.pos in paired:
+                ev.count, ev.count_fixed = Count(paired[d.pos], d.pos, "men", "buyers"), True
+            elif respectively:
                 ev.count, ev.count_fixed = buyers[i], True
             elif buyers and buyers[0].each:
                 ev.count, ev.count_fixed = buyers[0], True
