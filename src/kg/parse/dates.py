@@ -296,7 +296,11 @@ def _relative(m: re.Match[str], anchor: str) -> str:
             return f"{total // 12}-{total % 12 + 1:02d}"
         if unit == "year":
             return str(y + 1)
-        return str(y + 1) if unit in ("spring", "summer") and mon and mon > 6 else str(y)
+        # "the following spring": the next one after the date told; after a bare year, the next year's
+        if unit == "month":
+            return str(y)  # "the next month" after a bare year: within it, as far as we can tell
+        season_start = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}[unit]
+        return str(y + 1) if mon is None or mon >= season_start else str(y)
     if m.group(7):
         mo = month_number(m.group(7))
         nxt = re.match(r"the (?:following|next)", m.group(0), F)

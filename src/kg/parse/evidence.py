@@ -123,6 +123,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (LABEL, r"\bjohn'?s?'?\s+schools?\b"),
         (EXPLICIT, r"\bfirst[- ]offenders?'?\s+(?:prostitution\s+)?(?:program|class|school|course)\w*"),
         (EXPLICIT, r"\bFOPP\b"),
+        (EXPLICIT, r"\b(?:class|course|seminar|session|program)\s+(?:taught|led|run|given)\s+by\s+(?:\w+\s+){0,2}?(?:survivors|former prostitutes|"
+                   r"women who (?:have\s+)?(?:left|escaped))\b"),
         (EXPLICIT, r"\b(?:one|two|half|full)[- ]day\s+(?:class|course|seminar|program)\w*\b[^.;]{0,40}?\b(?:prostitution|sex trade|buying sex|"
                    r"solicit\w*|exploitation)\b|\bclass(?:es)?\s+on\s+the\s+(?:harms|dangers|consequences|effects|realities)\s+of\s+"
                    r"(?:prostitution|buying sex|the sex trade)\b"),
@@ -171,11 +173,15 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"\b(?:los[et]s?|lost|losing|suspend\w*|revok\w*)\s+(?:his|their|the)\s+driving\s+privileges?\b"),
         (LABEL, r"\b(?:driver'?s'?\s+)?licen[cs]e\s+suspensions?\b"),
         (EXPLICIT, r"\blicen[cs]es?\b[^.;]{0,40}?\b(?:suspended|suspension|revoked|revocation|pulled)\b"),
+        (EXPLICIT, r"\b(?:los[et]s?|lost|losing)\s+(?:his|their|the)\s+(?:driver'?s'?\s+|driving\s+)?licen[cs]es?\b"),
         (EXPLICIT, r"\b(?:suspend\w*|revok\w*)\b[^.;]{0,40}?\blicen[cs]es?\b"),
     ],
     "Community Service": [
         (LABEL, r"\bcommunity[- ]service\b"),
         (EXPLICIT, r"\bhours\s+(?:of\s+)?(?:unpaid\s+(?:work|labou?r|service)|(?:\w+\s+){0,2}?(?:picking up|cleaning up)\s+(?:litter|trash|garbage))\b"),
+        # a sentence of work: "40 hours of court-ordered litter pickup", "50 hours on a roadside work crew"
+        (EXPLICIT, r"\bhours\s+(?:of|on|with)\s+(?:an?\s+|the\s+)?(?:court-ordered\s+|supervised\s+)?(?:(?:litter|trash|garbage|roadside|road)\s+"
+                   r"(?:pick-?up|clean-?up|crews?|work(?:\s+crews?)?)|work\s+crews?|cleaning\s+(?:\w+\s+){0,2}?(?:roadsides?|streets?|parks?|alleys?))\b"),
     ],
     "Employment Loss": [
         (LABEL, r"\b(?:employment loss|loss of (?:employment|jobs?))\b"),
@@ -212,7 +218,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)"),
         (EXPLICIT, r"\bflashlight\s+(?:walks?|marches|patrols?)\b"), (EXPLICIT, r"\bshame the johns?\b"),
         (EXPLICIT, r"\b(?:civic|homeowners'?|tenants'?|block)\s+(?:associations?|leagues?|groups?|clubs?|watch)\b[^.;]{0,80}?\b"
-                   r"(?:patrol\w*|protest\w*|march\w*|signs?|plates?|campaign\w*|pressur\w*|watch\w*|formed|organi[sz]ed)"),
+                   r"(?:patrol\w*|protest\w*|march\w*|signs?|plates?|campaign\w*|pressur\w*|watch\w*|formed|organi[sz]ed|vigils?|rall(?:y|ies))"),
     ],
     "Public Education": [
         (LABEL, r"\bpublic\s+education\b"),
@@ -240,7 +246,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:mail\w*|sent|send\w*)\s+(?:[\w']+\s+){0,6}?to\s+(?:the\s+)?(?:[\w']+\s+){0,2}?(?:homes|home addresses|residences|wives|families|spouses)\b"),
     ],
     "Cameras": [
-        (LABEL, r"\b(?:surveillance|security|video|pole|police|crime)[- ]cameras?\b"),
+        (LABEL, r"\b(?:surveillance|security|video|pole|police|crime|closed[- ]circuit(?:\s+(?:television|tv))?)[- ]cameras?\b"),
+        (EXPLICIT, r"\b(?:hung|hang\w*|attach\w*|fix\w*|bolt\w*)\s+(?:[\w-]+\s+){0,4}?cameras?\s+(?:on|to|from|at)\b"),
         (EXPLICIT, r"\bcameras?\b\s+(?:\w+\s+){0,4}?(?:installed|mounted|placed|put up|erected|deployed|set up|added|used)\b"),
         (EXPLICIT, r"\b(?:install\w*|mount\w*|deploy\w*|put up|erect\w*|add\w*|set up|us(?:e|ed|es|ing)|utiliz\w*|employ\w*)\s+(?:\w+\s+){0,4}?cameras?\b"),
         (EXPLICIT, r"\bCCTV\b"), (EXPLICIT, r"\bvideo\s+surveillance\b"),

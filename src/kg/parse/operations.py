@@ -446,7 +446,8 @@ def _merge_retold(ops: list[Operation]) -> list[Operation]:
                         and b.agency in (a.agency, None) \
                         and (b.start == a.start or (len(a.start) == 4 and b.start[:4] == a.start)) \
                         and (a.arrests is None or b.arrests is None or a.arrests == b.arrests) \
-                        and not _same_sentence(a.text, b.text):  # split from one sentence on purpose
+                        and not _same_sentence(a.text, b.text) \
+                        and not _NEXT_ONE.search(a.text or ""):  # split from one sentence on purpose
                     twin = b
                     break
         if twin is None:
@@ -463,6 +464,8 @@ def _merge_retold(ops: list[Operation]) -> list[Operation]:
     return [o for o in ops if any(o is x for x in out)]
 
 
+# "The following summer, a similar sting netted ten more men": a later one, not the same retold
+_NEXT_ONE = re.compile(r"\b(?:following|next)\s+(?:spring|summer|fall|autumn|winter)\b|\b(?:\d+|[a-z]+)\s+more\s+(?:men|johns|buyers)\b", F)
 _ABOUT_THEN = re.compile(r"(?:at\s+)?(?:around|about|roughly|approximately)\s+the\s+same\s+time\b", F)
 _CHANGED = re.compile(r"\b(?:changed|ended|stopped|halted|discontinued|abandoned|suspended|ceased|dropped|reversed)\b", F)
 
@@ -483,7 +486,7 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
         return False
     if s.dates:
         d = s.dates[0]
-        if s.anaphora and not s.tactics and len(s.dates) == 1 and not _CHANGED.search(s.f) and (
+        if s.anaphora and not s.tactics and len(s.dates) == 1 and not _CHANGED.search(s.f) and not s.similar and (
                 cur.date is None or cur.date.start is None or (d.start or "")[:4] == (cur.date.start or "")[:4]):
             return True  # the event told again, at a finer date
         if d.same_period and cur.date is not None and d.start == cur.date.start and len(s.dates) == 1 \
