@@ -68,6 +68,17 @@ ENDED_BY = re.compile(r"(?:\b(?:dissolved|discontinued|ended|abandoned|halted|te
                       r"\b(?:held|ran|had|gave|taught)\s+(?:its|their|the)\s+(?:last|final)\s+(?:\w+\s+)?(?:in|by)\s+)"
                       r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
 SAID_IN = re.compile(r"\b(?:told|said|stated|claimed|boasted|insisted|testified|wrote|argued)\b[^.;]{0,40}?\bin\s+$", F)
+HOLIDAY_MONTH = {"memorial day": 5, "labor day": 9, "fourth of july": 7, "july 4th": 7, "july fourth": 7, "independence day": 7,
+                 "thanksgiving": 11, "christmas": 12, "halloween": 10, "new year's eve": 12, "valentine's day": 2,
+                 "mardi gras": 2, "spring break": 3}
+HOLIDAY = re.compile(r"\b(" + "|".join(re.escape(k) for k in HOLIDAY_MONTH) + r")(?:\s+(?:day|eve|weekend|week|holiday|season))?"
+                     r"(?:\s+of|\s+in|,)?\s+(" + YEAR_RE + r")\b", F)
+
+
+def _holiday_key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("\u2019", "'"))
+
+
 FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)\d{2})\b")
 BARE_MONTH = re.compile(r"\b(?:in|by|during)\s+((?-i:January|February|March|April|May|June|July|August|September|October|"
                         r"November|December))\b(?!\s*(?:\d|of\b|,\s*\d))", F)
@@ -174,6 +185,11 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
             singles.append(DateInfo(v, pos=m.start(), end_pos=m.end()))
     singles += [DateInfo(None, decade=m.group(1) + "s", pos=m.start(), end_pos=m.end()) for m in DECADE.finditer(s)]
     singles += [DateInfo(m.group(1), pos=m.start(), end_pos=m.end()) for m in YEAR_ONLY.finditer(s)]
+    # "Memorial Day weekend 2016", "over the Fourth of July, 2019": the holiday's month; listed first,
+    # so the year inside is read with it, not alone
+    holidays = [DateInfo(f"{m.group(2)}-{HOLIDAY_MONTH[_holiday_key(m.group(1))]:02d}", pos=m.start(), end_pos=m.end())
+                for m in HOLIDAY.finditer(s)]
+    singles = holidays + singles
     singles += [DateInfo(m.group(1), pos=m.start(), end_pos=m.end()) for m in FISCAL_YEAR.finditer(s)]  # "in FY2015"
     for c in singles:
         clash = free(c.pos, c.end_pos)
