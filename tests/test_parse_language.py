@@ -51,3 +51,12 @@ def test_buyers_caught_by_investigation_are_published_at_the_default_threshold()
     [p] = parse_file(HERE / "rowan-ford-va.txt")
     apply(p, 0.5)
     assert [(o.start, o.arrests) for o in p.operations] == [("2013-04", 27)]
+
+
+def test_an_agency_acts_only_once_the_page_has_named_it():
+    # a county sheriff first named in 2018 did not run the city's stings of 2011 and 2013: those are
+    # published with no agency rather than with a wrong one
+    [p] = parse_file(HERE / "orchard-glen-ga.txt")
+    assert [(o.start, o.agency) for o in p.operations] == [
+        ("2011-05", None), ("2013", None),
+        ("2018", "Pecan County Sheriff's Office"), ("2021", "Pecan County Sheriff's Office")]

@@ -403,9 +403,17 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     ops = []
     practices: dict[tuple, Operation] = {}
     unclear = any(UNCLEAR_STING.search(s.f) for s in infos)
+    # the page's one agency is the actor where no other is named, but not before the page has
+    # named it, unless it is the place's own force: a sheriff first met in 2015 did not run 2012's sting
+    index = {id(s): i for i, s in enumerate(infos)}
+    named_at = next((i for i, s in enumerate(infos) if home and home in s.agencies), None)
+    own_home = bool(home) and _own_agency(home, place)
     for ev in events:
         ev.sting_unclear = unclear
-        ev.op = _operation(ev, agencies, home, place, kind)
+        last = index[id(ev.sents[-1])]
+        told = last + 1 if last + 1 < len(infos) and infos[last + 1].para == ev.sents[-1].para else last
+        may_act = own_home or (named_at is not None and told >= named_at)
+        ev.op = _operation(ev, agencies, home if may_act else None, place, kind)
         if ev.op is not None and ev.op.since and ev.op.arrests is None:
             # "stings since 1996 ... State Police have conducted stings since that time": one practice
             key = (ev.op.start, ev.op.circa, frozenset(ev.op.tactics))
@@ -490,7 +498,7 @@ def _continues(cur: Event, s: SentenceInfo) -> bool:
                 cur.date is None or cur.date.start is None or (d.start or "")[:4] == (cur.date.start or "")[:4]):
             return True  # the event told again, at a finer date
         if d.same_period and cur.date is not None and d.start == cur.date.start and len(s.dates) == 1 \
-                and s.para == last.para and not s.similar and set(s.tactics) <= _CONSEQUENCES \
+                and s.para == last.para and not s.similar and s.tactics and set(s.tactics) <= _CONSEQUENCES \
                 and buyer_count(s.counts, s.f) is None and not re.search(r"\b(?:also|another|separately)\b", s.f, F):
             # "The department released the men's names that same month": what followed the sting, not
             # another ("That year, several reverse stings ..." is another)
@@ -834,6 +842,15 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
     if op.agency is None and home and not names:
         op.agency = home if len(agencies.names) == 1 else None
     return op
+
+
+def _own_agency(name: str, place: str | None) -> bool:
+    """Is the agency the place's own ("Springdale Police Department" for Springdale, "Dane County
+    Sheriff's Office" for Dane County)?"""
+    if not place:
+        return True
+    base = re.sub(r"\s+(?:county|parish|township|borough|village|town|city)$", "", place.lower())
+    return name.lower().startswith(base)
 
 
 def _told_by(ev: Event, tactics: list[str], count: Count | None) -> str:
