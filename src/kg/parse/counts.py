@@ -118,6 +118,8 @@ _MIXED_AFTER = re.compile(r"\s*,?\s*(?:among (?:them|whom)|including|of whom|som
 _BREAKDOWN = re.compile(r"[^.;:\u2014\u2013]{0,40}?\s*(?:[\u2014\u2013:]|--?)\s*(?:" + NUMBER_RE + r")\s+(?:[\w-]+\s+){0,2}?(?:"
                         + _SELLER_NOUNS + r")\b[^.;]{0,120}?\b(?:and|,)\s+(?:(a|an|one)|(" + NUMBER_RE + r"))\s+(?:[\w-]+\s+){0,2}?"
                         r"(?:man|men|males?)\s+(?:\w+\s+){0,4}?(?:for|on|with)\s+(?:\w+\s+){0,3}?(?:solicit|patroniz)\w*", F)
+_OF_WHOM = re.compile(r"\s*,\s*(" + NUMBER_RE + r")\s+of\s+(?:whom|them)\s+(?:were\s+|was\s+)?(?:later\s+)?(?:charged|arrested|cited|accused|booked)\s+"
+                      r"(?:with|for|of|on)\s+(?:[\w-]+\s+){0,3}?(?:patroniz|solicit|buying|purchas|attempting to (?:buy|purchase)|paying for)", F)
 _QUAL_BEFORE = re.compile(QUAL + r"\s+(?:a total of\s+)?$", F)
 _AND_COUNT = re.compile(r"\s*,?\s+(?:and|as well as)\s+" + _N + r"\s+" + _MOD + _NOUN, F)
 _BUYER_RE = re.compile(r"^(?:" + _BUYER_NOUNS + r")$", F)
@@ -187,11 +189,18 @@ def find_counts(s: str) -> list[Count]:
             before = s[max(0, m.start(2) - 30):m.start(2)]
             qual = qual or (_QUAL_BEFORE.search(before) and not re.search(r"\ba total of\s+$", before, F))
             if qual or re.search(r"(?:dozens|hundreds|scores)\s+of\s+$|\b(?:up to|as many as|average of|averag\w+|yielded up to)\s+$", before, F) \
-                    or _PER.match(s[m.end():m.end() + 30]) or _SUMMED.search(s[max(0, m.start(2) - 60):m.start(2)]):
-                val = None  # (or the sum of several operations: "together the two netted 19 men")
+                    or _PER.match(s[m.end():m.end() + 30]) or _SUMMED.search(s[max(0, m.start(2) - 60):m.start(2)]) \
+                    or _WIDE.match(s, m.end()):
+                val = None  # (or the sum of several operations: "together the two netted 19 men"; or of a
+                #             whole state's: "80 men were arrested across the state")
             whom = _whom(noun) if noun != "arrests" else "any"
             if whom == "any" and _MIXED_AFTER.match(s, m.end()):
                 whom = "mixed"  # "19 people, among them prostituted women, pimps and sex buyers"
+            of_whom = _OF_WHOM.match(s, m.end()) if whom == "any" else None
+            if of_whom and to_int(of_whom.group(1)) is not None:
+                # "arresting 17 people, 11 of whom were charged with patronizing": the buyers among them
+                whom = "mixed"
+                found.append(Count(to_int(of_whom.group(1)), of_whom.start(1), "men", "buyers", True))
             broken = _BREAKDOWN.match(s, m.end()) if whom == "any" else None
             if broken:
                 whom = "mixed"
@@ -249,6 +258,11 @@ _TRAFFICKER_CHARGE = re.compile(r"\b(?:traffick\w*|" + _SELLER_CHARGES + r")\b",
 _IN_ALL = re.compile(r",\s*(" + NUMBER_RE + r")\s+(?:in all|in total|altogether|all told)\b", F)
 _SUMMED = re.compile(r"\b(?:together|combined|between them)\s*,?\s+the\s+(?:two|three|four|five|six|\d+)\b[^.;]{0,30}$|"
                      r"\bthe\s+(?:two|three|four|five|six|\d+)\s+(?:[\w-]+\s+)?(?:together|combined)\b[^.;]{0,30}$", F)
+
+
+_WIDE = re.compile(r"[^.;]{0,40}?\b(?:across\s+the\s+(?:state|country|nation|region|county)|statewide|nationwide|"
+                   r"in\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|dozens of)\s+"
+                   r"(?:cities|counties|states|towns|communities|jurisdictions))\b", F)
 
 
 def _windows(s: str) -> list[tuple[int, int]]:

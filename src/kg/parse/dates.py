@@ -65,6 +65,7 @@ DOCUMENT_MADE = re.compile(r"\b" + _DOCS + r"\s+(?:[\w-]+\s+){0,3}?(?:produced|p
 ENDED_BY = re.compile(r"(?:\b(?:dissolved|discontinued|ended|abandoned|halted|terminated|eliminated|disbanded|defunded|scrapped|"
                       r"ceased|stopped|dropped|cancel+ed|closed|taken down|rescinded|repealed|struck down|overturned|tabled|"
                       r"voted down|vetoed|defeated)\s+(?:[\w-]+\s+){0,4}?(?:in|by|around|after)\s+|"
+                      r"\b(?:took|take|takes|taking)\s+(?:the|its|their|his|her)\s+(?:[\w-]+\s+){0,2}?down\s+(?:[\w-]+\s+){0,3}?(?:in|by|after)\s+|"
                       r"\b(?:held|ran|had|gave|taught)\s+(?:its|their|the)\s+(?:last|final)\s+(?:\w+\s+)?(?:in|by)\s+)"
                       r"(?:about\s+|around\s+|approximately\s+|roughly\s+)?$", F)
 SAID_IN = re.compile(r"\b(?:told|said|stated|claimed|boasted|insisted|testified|wrote|argued)\b[^.;]{0,40}?\bin\s+$", F)

@@ -350,7 +350,7 @@ TRAFFICKING = re.compile(r"\b(?:traffick\w*|pimp\w*|pander\w*|prostitution (?:ri
                          r"(?:found|left) dead|death|dead body|bodies|stabb\w*|shot|strangl\w*|kidnap\w*)\b", F)
 ADVOCACY = re.compile(r"\b(?:coalition|advocacy|advocates?|non-?profit|victims?|survivors?|rescue\w*|recover\w*|task force)\b", F)
 BUSINESS_LICENCE = re.compile(r"\b(?:business|massage|liquor|spa|parlou?r|establishment|motel|hotel|operating|professional|nursing|medical|"
-                              r"therapist|contractor|bar|club)\w*\s+(?:\w+\s+){0,2}licen[cs]es?\b|\blicen[cs]es?\s+(?:of|for)\s+(?:the\s+)?"
+                              r"therapist|contractor|bar|club)\w*['\u2019]?\s+(?:\w+\s+){0,2}licen[cs]es?\b|\blicen[cs]es?\s+(?:of|for)\s+(?:the\s+)?"
                               r"(?:\w+\s+){0,2}(?:business|massage|parlou?rs?|spas?|establishments?|properties|motels?|hotels?)\b|"
                               r"\b(?:revoked|suspended)\s+(?:all\s+)?(?!the driver|driver)(?:\w+\s+){0,2}licen[cs]es\b|\bdriving\s+(?:on|with|while)\s+(?:a\s+)?"
                               r"(?:suspended|revoked)\b|\b(?:suspended|revoked)\s+(?:driver'?s'?\s+)?licen[cs]e\b[^.;]{0,30}\b(?:charg|arrest|cited)", F)
@@ -370,7 +370,7 @@ STREET_AND_WEB = re.compile(r"\b(?:pos\w*\s+as|decoys?)\b[^.;]{0,60}?\b(?:and|as
 BOT = re.compile(r"\b(?:chat\s?bots?|bots?|automated (?:text )?messages?|artificial intelligence)\b", F)
 STUDIED = re.compile(r"\b(?:tracked|examined|analy[sz]ed|studied|counted|reviewed|surveyed|identified)\s+(?:in|by|for)\s+(?:a|the|an)\s+"
                      r"(?:\w+\s+){0,3}?(?:study|studies|research|report|survey|analysis|project)\b|\b(?:a|the)\s+(?:\d{4}\s+)?"
-                     r"(?:study|studies|research report)\b[^.;]{0,60}\b(?:found|tracked|showed|examined)\b", F)
+                     r"(?:study|studies|research report|survey|poll)\b[^.;]{0,60}\b(?:found|tracked|showed|examined)\b", F)
 NON_STING_METHOD = re.compile(r"\b(?:investigat\w+|raid\w*|complain\w*|tips?|warrants?|patrol\w*|traffic stop|came upon|"
                               r"found|discovered|reported|ring|brothel|massage|spa|parlou?r|task force|probe|surveillance|"
                               r"informant|phone|texts?|messages?|case|court|trial|pled|pleaded|guilty|indict\w*)\b", F)
@@ -414,6 +414,7 @@ class Cues:
     aimed_at_buyers: bool = False  # the action is said to target buyers ("focusing on sex buyers using websites")
     minor_decoy: bool = False     # an officer posed as a child (or a child's parent): a sting on buyers of minors
     trafficking_op: bool = False  # the action is called a trafficking operation or investigation: no decoy told
+    police: bool = False          # law enforcement acts in it (not only a trafficker, his ads and their customers)
 
     @property
     def buyers(self) -> bool:
@@ -441,8 +442,18 @@ def web_contact(s: str) -> bool:
     return False
 
 
+# "No customers were charged", "no arrests were made": no buyer was arrested
+NO_ARRESTS = re.compile(r"\bno\s+(?:one|customers|buyers|johns|clients|patrons|men|arrests)\b[^.;]{0,30}?\b(?:arrested|charged|cited|made)\b|"
+                        r"\bno\s+arrests\b|\bwithout\s+(?:any\s+)?arrests?\b|\bnone\s+(?:of\s+(?:them|the\s+\w+)\s+)?(?:was|were)\s+"
+                        r"(?:\w+\s+)?(?:arrested|charged|cited)\b", F)
+POLICE_ACT = re.compile(r"\b(?:police|officers?|detectives?|deputies|deputy|agents?|troopers?|undercover|decoys?|investigators?|"
+                        r"sheriff|department|task force|vice|(?-i:[A-Z]{2,6}))\b", F)
+
+
 def cues(s: str) -> Cues:
     trafficking = bool(TRAFFICKING.search(s))
+    s_all = s
+    s = NO_ARRESTS.sub(" ", s) if "no" in s.lower() or "without" in s.lower() else s
     unposed = POSING_AS_BUYER.sub(" ", s)  # "a decoy posing as a sex buyer" is no buyer
     minor_decoy = bool(POSING_AS_MINOR.search(s))  # "a detective posing as a 14-year-old": its target, a buyer of a child
     strong = bool(BUYER_TARGET.search(unposed)) or minor_decoy
@@ -455,7 +466,7 @@ def cues(s: str) -> Cues:
                 arrests=bool(ARRESTED.search(s)), resident_complaints=bool(RESIDENT_COMPLAINTS.search(s)),
                 method=bool(NON_STING_METHOD.search(s)), bot=bool(BOT.search(s)), studied=bool(STUDIED.search(s)),
                 aimed_at_buyers=bool(AIMED_AT_BUYERS.search(unposed)), minor_decoy=minor_decoy,
-                trafficking_op=bool(TRAFFICKING_OP.search(s)))
+                trafficking_op=bool(TRAFFICKING_OP.search(s)), police=bool(POLICE_ACT.search(s_all)))
 
 
 # --- whether it was done --------------------------------------------------------------------
@@ -468,7 +479,7 @@ NEG_BEFORE = re.compile(
     r"would have|would ask|voted (?:down|against)|tabled|vetoed|defeated|drafted|draft|promis\w+ to|pledg\w+ to|vow\w* to|"
     r"too\s+(?:small|few|short[- ]staffed|understaffed|stretched|busy)\s+(?:for|to)|"
     r"debat\w+|discuss\w+|rejected|declined to|stopped|discontinu\w+|abandon\w+|ceased|halted|"
-    r"plans? to|planning\s+(?:to|a|an|for|the)\b|planned to|hopes? to|hoping to|would like to|wants? to|wanted to|explor\w+|studying|studied|weighing|"
+    r"plans? to|planning\s+(?:to|a|an|for|the)\b|planned to|hopes? to|hoped to|hoping to|would like to|similar to|wants? to|wanted to|explor\w+|studying|studied|weighing|"
     r"looking into|looking at|yet to|without|instead of|rather than|refused to|refuses to|opposed|oppose|"
     r"no plans?|unable to|failed to|lack of|lacks|lack(?:ed|ing)?\s+(?:the\s+)?(?:staff|resources|funding|money|officers|personnel|manpower)\s+to|"
     r"no\s+(?:public\s+|official\s+|published\s+|known\s+)?(?:information|record|records|data|reports?)\s+(?:\w+\s+){0,2}?(?:about|on|of)|unlike|call(?:ed|s|ing)? for|urg(?:ed|es|ing)|suggest\w*|"
@@ -520,12 +531,15 @@ NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:be
                         r"\bneither\s+(?:one\s+)?(?:is|was|has been|are|were)\s+(?:\w+\s+)?(?:available|used|in use|offered)\b|"
                         r"\b(?:never|not once)\s+(?:\w+\s+)?(?:done so|done that|used (?:it|them|that)|imposed|applied|enforced)\b|\bbut\s+(?:none|no\s+\w+)\s+(?:had|have|has|was|were)\s+(?:yet\s+|ever\s+)?(?:been\s+)?(?:reported|held|conducted|made|run|carried out)\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
 # "A reverse sting planned for 2020 was called off": that one was not done
-PLANNED_OFF = re.compile(r"\b(?:planned|scheduled|proposed|intended)\b[^.;]{0,60}?\b(?:was|were)\s+(?:\w+\s+)?(?:called off|"
+PLANNED_OFF = re.compile(r"\b(?:planned|scheduled)\b[^.;]{0,60}?,?\s+but\s+(?:[\w'\u2019]+\s+){0,3}?(?:postponed|cancel+ed|called off|scrapped|"
+                         r"shelved)\b|"
+                         r"\b(?:planned|scheduled|proposed|intended)\b[^.;]{0,60}?\b(?:was|were)\s+(?:\w+\s+)?(?:called off|"
                          r"cancel+ed|scrapped|postponed|scuttled)\b|\b(?:never|did not|didn't)\s+(?:actually\s+)?take\s+place\b", F)
 STOP = re.compile(r"\b(?:(?:stopped|ended|halted|suspended)\s+(?:them|it|the\s+(?:stings|operations|program|practice))\b|ended\s+(?:its|the|their)\s+(?:[\w-]+\s+){0,3}?(?:program|programme|practice|policy|initiative)\b|no longer(?!\s+(?:work\w*|employed|lives?|lived|serv\w+|holds?\s+(?:his|her|the)|with\b|an?\b))|discontinu\w+|ceased|disbanded|dissolved|abandoned|halted|defunded|shut down|scrapped|"
                   r"(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:ended|stopped|terminated|eliminated|cancel+ed)|"
                   r"not (?:been )?(?:renewed|continued|revived)|ceased altogether|rescinded|repealed|struck down|overturned|"
                   r"(?:ended|stopped|ceased)\s+(?:with it|with them|as well|too)\b|"
+                  r"\b(?:took|taken)\s+(?:the|its|their)\s+(?:page|site|website|list|gallery|post|posts)\s+down\b|"
                   r"the last (?:one|sting|operation|class|session)\s+(?:took place|was held|was run|was conducted|happened)|"
                   r"(?:,\s*)?but\s+(?:later\s+|then\s+)?(?:stopped|quit|gave up)\b(?!\s+\w+ing\b)|"
                   r"stopped (?:using|conducting|running|holding|offering|publishing|releasing|sending|doing)|"
@@ -759,7 +773,7 @@ def mentions(sentence: str) -> list[Mention]:
 
 
 STINGS = ("Reverse Stings", "Web Stings")
-REFERENCE = re.compile(r"\b(?:the|this|that|these|those)\s+(?:(?:same|above|latter|former|recent|last|earlier|previous|prior|said|"
+REFERENCE = re.compile(r"\b(?:the|this|that|these|those|either|neither|each)\s+(?:(?:same|above|latter|former|recent|last|earlier|previous|prior|said|"
                        r"fourth|third|second|\w+-day|two|three|four|\d{4})\s+)?(?:prostitution\s+)?$", F)
 
 
@@ -810,6 +824,8 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
                 continue
             if m.strength in (GENERIC, WEAK) and not (c.buyers and c.web):
                 continue  # not shown to be online contact with buyers ("answered his newspaper ad")
+            if m.strength != LABEL and c.trafficking and not c.police:
+                continue  # "men had responded to the ads" of a trafficker: his customers, no sting
         elif t == "Buyer Arrests":
             if m.strength == GENERIC and not c.buyers:
                 continue

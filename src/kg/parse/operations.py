@@ -918,12 +918,41 @@ HELD_IN = re.compile(r"\b(?:bust|sting|operation|raid|arrests?|crackdown|sweep)\
 _CITY_FORCE = re.compile(r"^(?P<place>(?:[A-Z][\w.'-]*\s+){1,3}?)(?:Police Department|Police Dept\.?|Police|Division of Police|Police Bureau)$")
 
 
+# the story says where it happened, and it is not here
+_AWAY = re.compile(r"\bin\s+(?:\w+\s+)?other\s+(?:cities|towns|counties|communities|states)\b|\bin\s+another\s+(?:county|city|town|state)\b|"
+                   r"\bin\s+(?:the\s+)?state(?:'s)?\s+capital\b|\bin\s+(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|county|"
+                   r"counties|township|communit(?:y|ies)|cities|towns)\b|\b(?:officers|police|deputies|detectives|department|(?-i:[A-Z]{2,6}))\s+"
+                   r"(?:\w+\s+)?did\s+not\s+(?:take\s+part|participate)\b", F)
+_AWAY_FROM_CITY = re.compile(r"\boutside\s+(?:the\s+)?(?:city|town|village)(?:'s)?\s+(?:limits|lines?|boundaries)\b|\bin\s+(?:the\s+)?unincorporated\b", F)
+
+
+def _excluded(ev: Event, place: str, county: bool) -> bool:
+    """"..., which arrested 55 men, was carried out in five other cities; no arrests were made in
+    Wyeth Point", "a statewide operation ... did not include Lorne County", "three Stellan men
+    were among 26 buyers arrested ... in the neighboring city of Harwick Park", "deputies ran
+    stings just outside the city limits ... LFPD officers did not take part": not this place's."""
+    told = " ".join(x.f for x in ev.sents)
+    name = re.escape(_place_name(place))
+    if re.search(r"\b(?:no\s+arrests\s+(?:were\s+)?(?:made\s+)?in|made\s+no\s+arrests\s+in|did\s+not\s+include|"
+                 r"none\s+(?:of\s+them\s+)?in)\s+(?:the\s+)?(?:city\s+of\s+|county\s+of\s+)?" + name, told, F):
+        return True
+    away = _AWAY.search(told) or (None if county else _AWAY_FROM_CITY.search(told))
+    if not away:
+        return False
+    # unless the place itself is where it happened ("in Stellan and in the neighboring city of ...")
+    rest = re.sub(r"\b" + name + r"(?:'s)?\s+(?:residents?|man|men|woman|women|natives?|youths?|buyers?)\b|\b(?:men|residents?)\s+(?:from|of)\s+"
+                  + name + r"\b", " ", told, flags=F)
+    return not re.search(r"\bin\s+(?:the\s+)?(?:city\s+of\s+|county\s+of\s+)?" + name + r"\b", rest, F)
+
+
 def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, elsewhere: frozenset[str] = frozenset()) -> bool:
     """Another city's police acting for itself, told for context on a city's page."""
     if not place:
         return False
     first = ev.sents[0].text
     county = (kind or "").lower() in ("county", "parish")
+    if _excluded(ev, place, county):
+        return True
     for n in elsewhere:
         if re.search(r"\b" + re.escape(n) + r"(?:'s)?\s+(?:Police|police|officers|detectives|Sheriff)", first) \
                 and not _names_place(place, first):
@@ -1067,7 +1096,7 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
         for m in s.mentions:
             if m.stopped and m.tactic not in stopped:
                 stopped.append(m.tactic)
-            elif m.negated and not m.unknown and m.tactic not in neg:
+            elif m.negated and not m.unknown and not m.referential and m.tactic not in neg:  # ("did not take part in either operation" denies no tactic)
                 neg.append(m.tactic)
     neg = [t for t in neg if t not in support and t not in stopped] + stopped
     return support, neg, stopped
