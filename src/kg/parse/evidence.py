@@ -708,6 +708,7 @@ def mentions(sentence: str) -> list[Mention]:
         before_n = re.sub(r"^\s*(?:if|when|whenever|once)\b[^,;]*,", " ", before_n, flags=F)
         after = s[mn.end:_clause_end(s, mn.end)]
         inside = s[mn.start:mn.end]
+        plain_before = before_n  # "No customers were charged": "no" right before the mention
         if len(inside) > 20 or INSIDE_NEG.search(inside):  # wide patterns ("names ... were released",
             before_n = before_n + " " + NOT_ONLY.sub("", inside)  # "used neither cameras") may hold the cue
         ahead = re.split(r";|\s-\s|\.\s", s[mn.end:mn.end + 120], 1)[0]
@@ -725,7 +726,7 @@ def mentions(sentence: str) -> list[Mention]:
                 own_clause = re.split(r"\bbut\b|\buntil\b", ahead, maxsplit=1, flags=F)[0]
                 mn.stopped_later = not (STOP.search(before_n) or STOP.search(own_clause))
                 continue
-        denial = NEG_BEFORE.search(before_n) or NO_ADJ.search(before_n[-30:]) or NEG_AFTER.search(after) \
+        denial = NEG_BEFORE.search(before_n) or NO_ADJ.search(plain_before[-30:]) or NEG_AFTER.search(after) \
             or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",))
         if denial or elsewhere:
             mn.negated = True

@@ -775,6 +775,13 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
             if c is not None and c.value is not None and own.search(x.f[:c.pos]):
                 count = c
                 break
+    if place and not ev.count_fixed:
+        # "The operation resulted in 31 arrests, four of them in Orrin County": the place's share
+        share = re.search(r"\b(" + NUMBER_RE + r")\s+of\s+(?:them|those|whom|these)\s+(?:were\s+)?(?:made\s+|arrested\s+)?in\s+"
+                          r"(?:the\s+)?(?:city\s+of\s+|county\s+of\s+)?" + re.escape(_place_name(place)) + r"\b",
+                          " ".join(x.f for x in ev.sents), F)
+        if share and to_int(share.group(1)) is not None:
+            count = Count(to_int(share.group(1)), share.start(1), "men", "buyers", True)
     if not ev.count_fixed and set(tactics) & set(STINGS) and not cues.trafficking:
         # "a coach was caught in a city sting ... He was among the 20 people arrested
         # that week": the sting's count, not the one man's
@@ -874,13 +881,15 @@ OTHER_PLACE = re.compile(r"\b(?i:the\s+)?(?i:neighbou?ring|nearby|adjacent)\s+(?
 _ACTED = (r"(?:(?:has|have|had)\s+(?:also\s+|long\s+)?(?:run|conducted|launched|held|arrested|staged|netted|charged|cited|used|"
           r"impounded|seized|published|posted|operated)|ran|runs|conducted|conducts|launched|held|holds|arrested|arrests|carried out|"
           r"staged|netted|charged|cited|impounds|seizes|publishes|posts|uses|operates|takes)")
+_BEGAN = r"(?:began|begins|started|starts|adopted|introduced|established|created|opened)"
 OTHER_PLACES = [
     OTHER_PLACE,
     # "police in neighboring Harmon ran a reverse sting", "officers from nearby Garland arrested ..."
     re.compile(r"\b(?:police|officers|detectives|deputies)\s+(?:in|from|of)\s+(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+"
                r"(?:(?:city|town|village|borough)\s+of\s+)?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b" + _ACTED + r"\b"),
     # "Neighboring Pinellas Shores, by contrast, has run a john school since 2004"
-    re.compile(r"\b(?i:neighbou?ring|nearby|adjacent)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b(?:,[^,.;]{0,30},)?\s+" + _ACTED + r"\b"),
+    re.compile(r"\b(?i:neighbou?ring|nearby|adjacent)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b(?:,[^,.;]{0,30},)?\s+(?:also\s+)?(?:"
+               + _ACTED + "|" + _BEGAN + r")\b"),
     # "The Pinellas Shores Police Department also impounds ...", "the Newark Police Department (NPD) arrested ..."
     re.compile(r"\b(?i:the\s+)?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+Police\s+Department\b(?:\s*\([A-Z]{2,6}\))?\s+(?:also\s+)?" + _ACTED + r"\b"),
     # "police in Garland, a neighboring city, ran ..."
@@ -958,9 +967,12 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, e
                 and not _names_place(place, first):
             return True  # "Neighboring Pinellas Shores ... The Pinellas Shores Police Department also impounds ..."
     # on a county's page only a place called neighbouring is surely outside it
+    # ("Neighboring Brisco County began ...": a county too, where the page calls it neighbouring)
     other = next((m for m in (rx.search(first) for rx in (OTHER_PLACES[:3] if county else OTHER_PLACES))
-                  if m and not _GENERIC_FORCE.match(m.group(1))), None)
-    if other and _elsewhere(other.group(1), place) and not _names_place(place, first[:other.start()] + first[other.end():]):
+                  if m and (not _GENERIC_FORCE.match(m.group(1)) or m.re is OTHER_PLACES[2])), None)
+    if other and (_elsewhere(other.group(1), place) or (other.re is OTHER_PLACES[2] and
+                                                         not other.group(1).lower().startswith(place.lower()[:4]))) \
+            and not _names_place(place, first[:other.start()] + first[other.end():]):
         return True
     if county:
         return False
