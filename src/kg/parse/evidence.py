@@ -123,6 +123,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (LABEL, r"\bjohn'?s?'?\s+schools?\b"),
         (EXPLICIT, r"\bfirst[- ]offenders?'?\s+(?:prostitution\s+)?(?:program|class|school|course)\w*"),
         (EXPLICIT, r"\bFOPP\b"),
+        (EXPLICIT, r"\b(?:(?:sex\s+)?buyers?'?|men'?s|johns'?)\s+accountability\s+(?:program|class|course|school|project)\b"),
+        (EXPLICIT, r"\b(?:[\w-]+-hour|saturday|sunday|weekend|evening|day-long|all-day)\s+(?:class|course|seminar|program)\b[^.;]{0,60}?\b"
+                   r"(?:buyers?|johns?|men\s+(?:arrested|charged|convicted|who)|solicit\w*|first[- ]time offenders)\b"),
         (EXPLICIT, r"\b(?:class|course|seminar|session|program)\s+(?:taught|led|run|given)\s+by\s+(?:\w+\s+){0,2}?(?:survivors|former prostitutes|"
                    r"women who (?:have\s+)?(?:left|escaped))\b"),
         (EXPLICIT, r"\b(?:one|two|half|full)[- ]day\s+(?:class|course|seminar|program)\w*\b[^.;]{0,40}?\b(?:prostitution|sex trade|buying sex|"
@@ -163,7 +166,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     ],
     "Auto Seizure": [
         (LABEL, r"\b(?:auto|car|vehicle)[\s-]+(?:seizures?|impound\w*|forfeitures?)\b"),
-        (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,6}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
+        (EXPLICIT, r"\b(?:vehicles?|cars?|autos?|automobiles?|trucks?)\b\s+(?:\w+\s+){0,9}?(?:impounded|seized|forfeited|towed|confiscated)\b"),
         (EXPLICIT, r"\b(?:the\s+)?(?:vehicles?|cars?)\s+of\s+(?:men|buyers|johns|those|anyone|people|drivers)\s+(?:[\w,-]+\s+){0,8}?"
                    r"(?:have been|are|were|will be|can be|may be)\s+(?:\w+\s+(?:and\s+)?)?(?:impounded|seized|forfeited|towed|confiscated)\b"),
         (EXPLICIT, r"\b(?:impound\w*|seiz\w*|forfeit\w*|tow\w*|confiscat\w*)\s+(?:of\s+)?(?:[\w']+\s+){0,4}?(?:vehicles?|cars?|autos?|automobiles?)\b"),
@@ -190,10 +193,13 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:lost|losing)\s+(?:his|their|her|a)\s+(?:\w+\s+)?(?:jobs?|positions?|posts?|employment)\b"),
         (EXPLICIT, r"\bwithout\s+(?:jobs|a job|work|employment)\b"),
         (EXPLICIT, r"\b(?:fired|dismissed)\s+(?:from|by|after)\b"),
+        (EXPLICIT, r"\b(?:and|then)\s+(?:later\s+|eventually\s+|subsequently\s+)?(?:fired|dismissed|terminated)\b"),
     ],
     "SOAP Orders": [
         (LABEL, r"\bSOAP\b"),
         (EXPLICIT, r"\border\w*\s+(?:[\w,-]+\s+){0,8}?to\s+stay\s+(?:away|out)\s+(?:of|from)\b"),
+        (EXPLICIT, r"\bstay(?:ing)?\s+(?:out\s+of|away\s+from)\b[^.;]{0,60}?\bcondition\s+of\s+(?:their\s+|his\s+)?(?:bond|bail|probation|release|parole)\b|"
+                   r"\bcondition\s+of\s+(?:their\s+|his\s+)?(?:bond|bail|probation|release|parole)\b[^.;]{0,60}?\bstay(?:ing)?\s+(?:out|away)\b"),
         (LABEL, r"\bstay[- ]out[- ]of[- ](?:areas?[- ]of[- ])?prostitution\b"),
         (EXPLICIT, r"\b(?:banned|barred|banish\w*|prohibited|excluded|ordered to stay away)\s+from\s+(?:entering\s+|re-?entering\s+|returning\s+to\s+|being\s+in\s+)?"
                    r"(?:the\s+|certain\s+|designated\s+|specific\s+|high-prostitution\s+|any\s+of\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|zones?|neighbou?rhoods?|districts?|corridors?|parts?)\b"),
@@ -217,6 +223,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                    r"appeal\w*|approach(?:ed|ing)\s+(?:the\s+)?(?:police|officials|city|council|mayor|department|county)|demand\w*|created (?:a|an) (?:website|web site|blog|page))"),
         (EXPLICIT, r"\b(?:license|licence)\s+plates?\b[^.;]{0,40}?\b(?:record\w*|wr[io]te|not(?:ed|ing)|photograph\w*|jott\w*)"),
         (EXPLICIT, r"\bflashlight\s+(?:walks?|marches|patrols?)\b"), (EXPLICIT, r"\bshame the johns?\b"),
+        (EXPLICIT, r"\b(?:wr[io]te|writing|jott\w*|took|taking)\s+down\s+(?:the\s+)?(?:license|licence)\s+(?:plates?|plate numbers|numbers)\b"),
+        (EXPLICIT, r"\b(?:residents?|neighbou?rs|volunteers|homeowners)\b[^.;]{0,40}?\bformed\s+(?:the\s+)?(?:[\w'-]+\s+){0,4}?"
+                   r"(?:watch|patrol|coalition|association|alliance|committee)\b"),
         (EXPLICIT, r"\b(?:civic|homeowners'?|tenants'?|block)\s+(?:associations?|leagues?|groups?|clubs?|watch)\b[^.;]{0,80}?\b"
                    r"(?:patrol\w*|protest\w*|march\w*|signs?|plates?|campaign\w*|pressur\w*|watch\w*|formed|organi[sz]ed|vigils?|rall(?:y|ies))"),
     ],
@@ -229,6 +238,13 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\b(?:awareness|education(?:al)?|deterrence|deterrent|anti-demand|prevention)\s+(?:campaigns?|ads?|billboards?|signs?|posters?|videos?)\b"),
         (EXPLICIT, r"\b(?:signs?|billboards?|posters?)\s+(?:\w+\s+){0,4}?(?:warning|urging|telling|reminding)\b"),
         (EXPLICIT, r"\bwarning\s+(?:signs?|billboards?|posters?)\b"),
+        # billboards or ads that carry a message: "billboards along I-94 reading ...", "a campaign of radio ads and posters"
+        (EXPLICIT, r"\b(?:billboards?|posters?|bus\s+ads?)\b[^.;]{0,80}?\b(?:reading|read|carrying|with the (?:message|slogan|words)|"
+                   r"bearing|saying|that said|proclaiming)\b"),
+        (EXPLICIT, r"\bcampaign\s+of\s+(?:[\w-]+\s+){0,3}?(?:ads|advertisements|posters|billboards|spots|announcements)\b|"
+                   r"\b(?:ads|advertisements|posters)\s+(?:\w+\s+){0,2}?(?:on|in|inside)\s+(?:city\s+|public\s+)?(?:buses|bus shelters|"
+                   r"trains|restrooms|truck stops)\b"),
+        (EXPLICIT, r"\b(?:unit|units|lessons?|curricul\w+|classes|course)\s+(?:\w+\s+){0,3}?on\s+(?:sex\s+|human\s+)?trafficking\b"),
     ],
     "Letters": [
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
@@ -285,8 +301,8 @@ QUICK = {t: re.compile(k, F) for t, k in {
     "Community Service": r"community|hours",
     "Employment Loss": r"resign|stepped down|fired|dismissed|terminated|let go|leave|lost|losing|without|employment|suspended from",
     "SOAP Orders": r"soap|stay|\bban|\bbar|banish|prohibit|exclud|zone|exclusion|restrict",
-    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business|plate|flashlight|shame the|civic|block|tenant|church|congregation|parishioner",
-    "Public Education": r"public|psa|campaign|sign|billboard|poster|warning|presentation|assembl|lesson|curricul|workshop",
+    "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business|plate|flashlight|shame the|civic|block|tenant|church|congregation|parishioner|volunteer",
+    "Public Education": r"public|psa|campaign|sign|billboard|poster|warning|presentation|assembl|lesson|curricul|workshop|unit|class|course|ads|advertis",
     "Letters": r"letter|mail|sent|send|postcard",
     "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
     "IT Based Tactics": r"chat|warning|deterren|automated|text|\bit\b|bot",
@@ -339,7 +355,7 @@ MEN_ARRESTED = re.compile(
     r"\b(?:arrests? of (?:\w+\s+){0,2}(?:men|males)|(?:men|males)\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody|apprehended)|"
     r"(?:men|males)\s+(?:who were\s+)?(?:arrested|charged|convicted|caught)|"
     r"(?:men|males)\s+(?:who|that)\s+[^.;]{0,60}?\s+(?:were|was)\s+(?:\w+\s+)?(?:arrested|charged|cited|taken into custody)|"
-    r"(?:did\s+arrest|arrested|arresting|charged|charging|cited|apprehended|nabbed)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
+    r"(?:did\s+arrest|arrested|arresting|charged|charging|cited|apprehended|nabbed|netted|netting|snared|booked)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:men|males?|man))\b", F)
 POSING_AS_BUYER = re.compile(r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+|an\s+)?(?:potential\s+|prospective\s+)?(?:sex\s+)?"
                              r"(?:buyers?|johns?|customers?|clients?|tricks?)\b|"
                              r"\bpos(?:ing|ed|e|es)\s+as\s+(?:a\s+)?(?:men|man|males?)\s+(?:looking|seeking|wanting|trying)\s+to\s+"
@@ -512,6 +528,8 @@ SEX_TOPIC = re.compile(
     r"traffick\w*|hookers?|streetwalk\w*|strolls?|cruis\w*|red[- ]light district|commercial sex|pimps?|tricks|"
     r"demand|vice)\b", F)
 CO_LETTERS = re.compile(r"\s*,?\s*(?:or|nor|and)\s+(?:warning\s+)?(letters|postcards)\b", F)
+SLOGAN = re.compile(r"(?:^|\b(?:reading|read|saying|bearing|proclaiming|with the (?:message|slogan|words)|that said))\s*[:,]?\s*[\"'\u201c\u2018]"
+                    r"[^\"\u201d]{0,160}[\"'\u201d\u2019]", F)
 INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
 NOT_ONLY = re.compile(r"\bnot (?:only|always|often|frequently)\b", F)
@@ -703,10 +721,11 @@ def mentions(sentence: str) -> list[Mention]:
         if len(before) > 90:
             before = before[-90:]
         before_n = NOT_ONLY.sub("", before)
+        before_n = re.sub(r"\bat\s+(?:the\s+)?[\w'\u2019-]+(?:\s+[\w'\u2019-]+)?\s+urging\b", " ", before_n, flags=F)  # done, at their request
         # "If he was driving when he offered money, the car can be impounded": a condition that closes
         # before the mention sets when the tactic applies; it does not doubt it
         before_n = re.sub(r"^\s*(?:if|when|whenever|once)\b[^,;]*,", " ", before_n, flags=F)
-        after = s[mn.end:_clause_end(s, mn.end)]
+        after = SLOGAN.sub(" ", s[mn.end:_clause_end(s, mn.end)])  # "billboards reading 'Buying sex is not a sport'"
         inside = s[mn.start:mn.end]
         plain_before = before_n  # "No customers were charged": "no" right before the mention
         if len(inside) > 20 or INSIDE_NEG.search(inside):  # wide patterns ("names ... were released",
@@ -763,6 +782,8 @@ def mentions(sentence: str) -> list[Mention]:
     if not SEX_TOPIC.search(s):
         for other in OTHER_TOPIC.finditer(s):
             for mn in kept:
+                if mn.tactic == "Community Service" and re.match(r"(?:litter|trash|garbage)", other.group(0), F):
+                    continue  # "40 hours of community service, much of it picking up trash": the work itself
                 if _clause_start(s, mn.start) <= other.start() < _clause_end(s, mn.end) or \
                         _clause_start(s, other.start()) <= mn.start < _clause_end(s, other.end()):
                     mn.off_topic = True
