@@ -163,7 +163,7 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
 
     heads = {i: heading_tactics(h) for i, h in doc.heads.items()}
     cut_off = not doc.footer and not doc.comments_closed
-    ops, infos, _, events = build_operations(doc.paragraphs, sentences, name, heads, p.kind, cut_off)
+    ops, infos, agencies, events = build_operations(doc.paragraphs, sentences, name, heads, p.kind, cut_off)
     # by date; within a year the most precise date first ("1988-06" before "1988")
     p.operations = sorted(ops, key=lambda o: (o.start is None, (o.start or "")[:4], -len(o.start or "")))
 
@@ -179,7 +179,7 @@ def _profile(doc: Document, *, filename: str, form: str, url: str | None,
         confidences.setdefault(t, []).append(conf)
         return c
 
-    support, neg, stopped = narrative_claims(infos, events)
+    support, neg, stopped = narrative_claims(infos, events, name, p.kind, agencies.elsewhere)
     for t, passages in support.items():
         for sp in passages:
             c = claim(t, EVIDENCE_NARRATIVE, sp.confidence)

@@ -118,10 +118,13 @@ _MIXED_AFTER = re.compile(r"\s*,?\s*(?:among (?:them|whom)|including|of whom|som
 _BREAKDOWN = re.compile(r"[^.;:\u2014\u2013]{0,40}?\s*(?:[\u2014\u2013:]|--?)\s*(?:" + NUMBER_RE + r")\s+(?:[\w-]+\s+){0,2}?(?:"
                         + _SELLER_NOUNS + r")\b[^.;]{0,120}?\b(?:and|,)\s+(?:(a|an|one)|(" + NUMBER_RE + r"))\s+(?:[\w-]+\s+){0,2}?"
                         r"(?:man|men|males?)\s+(?:\w+\s+){0,4}?(?:for|on|with)\s+(?:\w+\s+){0,3}?(?:solicit|patroniz)\w*", F)
+_N_MORE = re.compile(r"\b(?:netted|nabbed|caught|snared|arrested|booked|brought in)\s+(?:another\s+)?(" + NUMBER_RE + r")\s+more\b(?!\s+(?:women|sellers|people))", F)
+_BUYERS_FIRST = re.compile(r"[^.;:]{0,40}?\s*[:\u2014\u2013]\s*(" + NUMBER_RE + r")\s+(?:men|johns|buyers|sex buyers|customers)\b"
+                           r"(?=[^.;]{0,80}?\b(?:and|,)\s+(?:" + NUMBER_RE + r")\s+(?:women|sellers|prostitut\w*|pimps?|others?)\b)", F)
 _OF_WHOM = re.compile(r"\s*,\s*(" + NUMBER_RE + r")\s+of\s+(?:whom|them)\s+(?:were\s+|was\s+)?(?:later\s+)?(?:charged|arrested|cited|accused|booked)\s+"
                       r"(?:with|for|of|on)\s+(?:[\w-]+\s+){0,3}?(?:patroniz|solicit|buying|purchas|attempting to (?:buy|purchase)|paying for)", F)
 _QUAL_BEFORE = re.compile(QUAL + r"\s+(?:a total of\s+)?$", F)
-_AND_COUNT = re.compile(r"\s*,?\s+(?:and|as well as)\s+" + _N + r"\s+" + _MOD + _NOUN, F)
+_AND_COUNT = re.compile(r"(?:\s+(?:on|for)\s+(?:[\w-]+\s+){0,3}?charges?)?\s*,?\s+(?:and|as well as)\s+(?:of\s+)?" + _N + r"\s+" + _MOD + _NOUN, F)
 _BUYER_RE = re.compile(r"^(?:" + _BUYER_NOUNS + r")$", F)
 _SELLER_RE = re.compile(r"^(?:" + _SELLER_NOUNS + r")$", F)
 _PER = re.compile(r"^\s*(?:arrests?\s+)?(?:per|a|each|every)\s+(?:sting|operation|night|week|weekend|month|year|detail|sweep)\b|"
@@ -190,12 +193,17 @@ def find_counts(s: str) -> list[Count]:
             qual = qual or (_QUAL_BEFORE.search(before) and not re.search(r"\ba total of\s+$", before, F))
             if qual or re.search(r"(?:dozens|hundreds|scores)\s+of\s+$|\b(?:up to|as many as|average of|averag\w+|yielded up to)\s+$", before, F) \
                     or _PER.match(s[m.end():m.end() + 30]) or _SUMMED.search(s[max(0, m.start(2) - 60):m.start(2)]) \
-                    or _WIDE.match(s, m.end()):
+                    or _WIDE.match(s, m.end()) or _SUMMED_AFTER.match(s, m.end()):
                 val = None  # (or the sum of several operations: "together the two netted 19 men"; or of a
                 #             whole state's: "80 men were arrested across the state")
             whom = _whom(noun) if noun != "arrests" else "any"
             if whom == "any" and _MIXED_AFTER.match(s, m.end()):
                 whom = "mixed"  # "19 people, among them prostituted women, pimps and sex buyers"
+            lead = _BUYERS_FIRST.match(s, m.end()) if whom == "any" else None
+            if lead and to_int(lead.group(1)) is not None:
+                # "27 people were arrested: 16 men who responded to decoy ads and 11 women ...": the men
+                whom = "mixed"
+                found.append(Count(to_int(lead.group(1)), lead.start(1), "men", "buyers", True))
             of_whom = _OF_WHOM.match(s, m.end()) if whom == "any" else None
             if of_whom and to_int(of_whom.group(1)) is not None:
                 # "arresting 17 people, 11 of whom were charged with patronizing": the buyers among them
@@ -221,6 +229,11 @@ def find_counts(s: str) -> list[Count]:
                 if v2 is not None:
                     found.append(Count(v2, more.start(1), more.group(2), _whom(more.group(2)), True))
                     spans.append((more.start(1), more.end()))
+    for m in _N_MORE.finditer(s):
+        # "a second sting netted nine more": more men, as the sting before
+        if not any(a <= m.start(1) < b for a, b in spans) and to_int(m.group(1)) is not None:
+            found.append(Count(to_int(m.group(1)), m.start(1), "men", "buyers", True))
+            spans.append((m.start(1), m.end()))
     for rx in _SINGLE:
         for m in rx.finditer(s):
             if any(m.start() < b and a < m.end() for a, b in spans):
@@ -256,6 +269,8 @@ _TRAFFICKER_CHARGE = re.compile(r"\b(?:traffick\w*|" + _SELLER_CHARGES + r")\b",
 
 # "6, 11, 4 and 8 men, 58 in all"; "together the two netted 19 men" (a sum, no one operation's)
 _IN_ALL = re.compile(r",\s*(" + NUMBER_RE + r")\s+(?:in all|in total|altogether|all told)\b", F)
+_SUMMED_AFTER = re.compile(r"[^.;]{0,40}?\bin\s+(?:(?:the|all|these|those)\s+(?:two|three|four|five|six)|both)\s+"
+                           r"(?:[\w-]+\s+)?(?:operations|stings|sweeps|details|raids)\b", F)
 _SUMMED = re.compile(r"\b(?:together|combined|between them)\s*,?\s+the\s+(?:two|three|four|five|six|\d+)\b[^.;]{0,30}$|"
                      r"\bthe\s+(?:two|three|four|five|six|\d+)\s+(?:[\w-]+\s+)?(?:together|combined)\b[^.;]{0,30}$", F)
 

@@ -80,6 +80,7 @@ def _holiday_key(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower().replace("\u2019", "'"))
 
 
+YEAR_BEFORE_PEOPLE = re.compile(r"(?:^|[.;]\s+|\b)(?:in|since|during|by)\s+(" + YEAR_RE + r")(?=\s+(?:residents|people|men|women|officers|johns|buyers)\b)", F)
 FISCAL_YEAR = re.compile(r"\bFY\s?((?:19|20)\d{2})\b")
 BARE_MONTH = re.compile(r"\b(?:in|by|during)\s+((?-i:January|February|March|April|May|June|July|August|September|October|"
                         r"November|December))\b(?!\s*(?:\d|of\b|,\s*\d))", F)
@@ -186,6 +187,8 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
             singles.append(DateInfo(v, pos=m.start(), end_pos=m.end()))
     singles += [DateInfo(None, decade=m.group(1) + "s", pos=m.start(), end_pos=m.end()) for m in DECADE.finditer(s)]
     singles += [DateInfo(m.group(1), pos=m.start(), end_pos=m.end()) for m in YEAR_ONLY.finditer(s)]
+    # "In 1993 residents of North Street ...": a year after "in", though a count of people could follow
+    singles += [DateInfo(m.group(1), pos=m.start(1), end_pos=m.end(1)) for m in YEAR_BEFORE_PEOPLE.finditer(s)]
     # "Memorial Day weekend 2016", "over the Fourth of July, 2019": the holiday's month; listed first,
     # so the year inside is read with it, not alone
     holidays = [DateInfo(f"{m.group(2)}-{HOLIDAY_MONTH[_holiday_key(m.group(1))]:02d}", pos=m.start(), end_pos=m.end())

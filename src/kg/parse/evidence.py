@@ -244,7 +244,13 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\bcampaign\s+of\s+(?:[\w-]+\s+){0,3}?(?:ads|advertisements|posters|billboards|spots|announcements)\b|"
                    r"\b(?:ads|advertisements|posters)\s+(?:\w+\s+){0,2}?(?:on|in|inside)\s+(?:city\s+|public\s+)?(?:buses|bus shelters|"
                    r"trains|restrooms|truck stops)\b"),
-        (EXPLICIT, r"\b(?:unit|units|lessons?|curricul\w+|classes|course)\s+(?:\w+\s+){0,3}?on\s+(?:sex\s+|human\s+)?trafficking\b"),
+        (EXPLICIT, r"\b(?:unit|units|lessons?|curricul\w+|classes|course)\s+(?:\w+\s+){0,3}?on\s+(?:sex\s+|human\s+)?trafficking\b|"
+                   r"\b(?:unit|units|lessons?)\s+on\s+(?:sexual\s+)?exploitation\b"),
+        # whatever the medium (flyers, radio spots, cards in guest rooms, a worker orientation): telling men that buying sex is a crime
+        (EXPLICIT, r"\b(?:warn\w*|remind\w*|inform\w*|tell\w*|caution\w*|advis\w*)\s+(?:[\w-]+\s+){0,4}?(?:that\s+)?(?:paying for sex|buying sex|"
+                   r"purchasing sex|soliciting|patronizing|solicitation|buying or selling sex)\b[^.;]{0,40}?\b(?:a crime|illegal|against the law|unlawful)\b|"
+                   r"\burg\w*\s+(?:men|buyers|workers|visitors|drivers|customers)\s+not\s+to\s+(?:buy|pay for|purchase)\s+sex\b|"
+                   r"\b(?:warning|information)\s+about\s+(?:[\w\s]{0,30}?\s+and\s+)?the\s+penalties\s+for\s+(?:buying|purchasing|paying for)\s+sex\b"),
     ],
     "Letters": [
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
@@ -302,7 +308,7 @@ QUICK = {t: re.compile(k, F) for t, k in {
     "Employment Loss": r"resign|stepped down|fired|dismissed|terminated|let go|leave|lost|losing|without|employment|suspended from",
     "SOAP Orders": r"soap|stay|\bban|\bbar|banish|prohibit|exclud|zone|exclusion|restrict",
     "Neighborhood Action": r"neighbo|citizen|communit|resident|civilian|homeowner|activist|business|plate|flashlight|shame the|civic|block|tenant|church|congregation|parishioner|volunteer",
-    "Public Education": r"public|psa|campaign|sign|billboard|poster|warning|presentation|assembl|lesson|curricul|workshop|unit|class|course|ads|advertis",
+    "Public Education": r"public|psa|campaign|sign|billboard|poster|warning|presentation|assembl|lesson|curricul|workshop|unit|class|course|ads|advertis|warn|remind|inform|tell|caution|advis|urg|penalt",
     "Letters": r"letter|mail|sent|send|postcard",
     "Cameras": r"camera|cctv|surveillance|video|film|captur|record",
     "IT Based Tactics": r"chat|warning|deterren|automated|text|\bit\b|bot",
@@ -460,6 +466,7 @@ def web_contact(s: str) -> bool:
 
 # "No customers were charged", "no arrests were made": no buyer was arrested
 NO_ARRESTS = re.compile(r"\bno\s+(?:one|customers|buyers|johns|clients|patrons|men|arrests)\b[^.;]{0,30}?\b(?:arrested|charged|cited|made)\b|"
+                        r"\b(?:do|does|did|would|will)\s+not\s+(?:lead|result)\s+(?:to|in)\s+(?:any\s+)?arrests?\b|"
                         r"\bno\s+arrests\b|\bwithout\s+(?:any\s+)?arrests?\b|\bnone\s+(?:of\s+(?:them|the\s+\w+)\s+)?(?:was|were)\s+"
                         r"(?:\w+\s+)?(?:arrested|charged|cited)\b", F)
 POLICE_ACT = re.compile(r"\b(?:police|officers?|detectives?|deputies|deputy|agents?|troopers?|undercover|decoys?|investigators?|"
@@ -493,6 +500,7 @@ CLAUSE_BREAK = re.compile(
 NEG_BEFORE = re.compile(
     r"\b(?:withh[eo]ld\w*|not|never|no longer|neither|nor|cannot|considering|considered|consider|considers|propos\w+|"
     r"would have|would ask|voted (?:down|against)|tabled|vetoed|defeated|drafted|draft|promis\w+ to|pledg\w+ to|vow\w* to|"
+    r"plans?\s+for|press(?:ed|es|ing)?\s+for|"
     r"too\s+(?:small|few|short[- ]staffed|understaffed|stretched|busy)\s+(?:for|to)|"
     r"debat\w+|discuss\w+|rejected|declined to|stopped|discontinu\w+|abandon\w+|ceased|halted|"
     r"plans? to|planning\s+(?:to|a|an|for|the)\b|planned to|hopes? to|hoped to|hoping to|would like to|similar to|wants? to|wanted to|explor\w+|studying|studied|weighing|"
@@ -530,6 +538,7 @@ SEX_TOPIC = re.compile(
 CO_LETTERS = re.compile(r"\s*,?\s*(?:or|nor|and)\s+(?:warning\s+)?(letters|postcards)\b", F)
 SLOGAN = re.compile(r"(?:^|\b(?:reading|read|saying|bearing|proclaiming|with the (?:message|slogan|words)|that said))\s*[:,]?\s*[\"'\u201c\u2018]"
                     r"[^\"\u201d]{0,160}[\"'\u201d\u2019]", F)
+CITING = re.compile(r"\bciting\b|\bbecause of\s+the\s+(?:cost|expense|risk|difficulty)\b", F)
 INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
 NOT_ONLY = re.compile(r"\bnot (?:only|always|often|frequently)\b", F)
@@ -544,8 +553,8 @@ NEG_AFTER_ANY = re.compile(NEG_AFTER.pattern.replace("^[^.;]{0,50}?", "", 1), F)
 NEVER_DONE = re.compile(r"\b(?:was|were|has|have|had)\s+(?:\w+\s+)?never\s+(?:been\s+)?(?:established|implemented|adopted|launched|"
                         r"created|started|used|enacted|funded|approved|materiali[sz]ed)\b|\bnever\s+(?:got|went)\s+off the ground\b|"
                         r"\bunclear (?:if|whether)\s+(?:this|the|that|it|they)\b[^.;]{0,40}\b(?:ever|was|were)\b|"
-                        r"\bno reports? of\b|\bno such\s+(?:[\w-]+\s+)?(?:class|classes|program|programme|school|course|sting|stings|"
-                        r"operations?|orders?|policy|practice|ordinance|law)\s+(?:exists?|is|was|has|have|had)\b|"
+                        r"\bno reports? of\b|\b(?:declined|refused|failed)\s+to\s+do\s+so\b|\bno (?:such|comparable|similar)\s+(?:[\w-]+\s+)?(?:class|classes|program|programme|school|course|sting|stings|"
+                        r"operations?|orders?|policy|practice|ordinance|law)(?:\s+(?:exists?|is|was|has|have|had)\b|\s*[.;,]|\s*$)|"
                         r"\bneither\s+(?:one\s+)?(?:is|was|has been|are|were)\s+(?:\w+\s+)?(?:available|used|in use|offered)\b|"
                         r"\b(?:never|not once)\s+(?:\w+\s+)?(?:done so|done that|used (?:it|them|that)|imposed|applied|enforced)\b|\bbut\s+(?:none|no\s+\w+)\s+(?:had|have|has|was|were)\s+(?:yet\s+|ever\s+)?(?:been\s+)?(?:reported|held|conducted|made|run|carried out)\b|\bnot (?:yet )?(?:been )?(?:implemented|adopted|established)\b", F)
 # "A reverse sting planned for 2020 was called off": that one was not done
@@ -745,6 +754,10 @@ def mentions(sentence: str) -> list[Mention]:
                 own_clause = re.split(r"\bbut\b|\buntil\b", ahead, maxsplit=1, flags=F)[0]
                 mn.stopped_later = not (STOP.search(before_n) or STOP.search(own_clause))
                 continue
+        if CITING.search(plain_before):
+            # "..., citing the cost of training decoy officers": a reason given, not an act told
+            mn.negated = mn.unknown = True
+            continue
         denial = NEG_BEFORE.search(before_n) or NO_ADJ.search(plain_before[-30:]) or NEG_AFTER.search(after) \
             or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",))
         if denial or elsewhere:
@@ -865,6 +878,9 @@ def resolve(ms: list[Mention], c: Cues) -> list[str]:
         elif t == "Neighborhood Action":
             if (c.advocacy or c.resident_complaints) and m.strength != LABEL:
                 continue  # a coalition helping victims, residents who complained: not residents' action
+        elif t == "Public Education":
+            if m.strength != LABEL and (c.bot or any(x.tactic == "IT Based Tactics" and x.positive for x in ms)):
+                continue  # a reply that tells a man who answered an ad that buying sex is a crime: IT Based Tactics
         elif t == "Employment Loss":
             if m.strength != LABEL and not c.buyers:
                 continue  # someone resigned or was fired: a consequence for a buyer only

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+import us
+
 from ..model import Operation
 from . import evidence
 from .agencies import AGENCY_RE, Agencies, _agency_name, _home, _inherited, read_agencies
@@ -335,8 +337,8 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     agencies = read_agencies(paragraphs)
     home = _home(agencies, place)
     infos = read_sentences(paragraphs, split, heads, agencies, cut_off)
-    agencies.elsewhere = frozenset(m.group(1) for para in paragraphs for rx in OTHER_PLACES[:3] for m in rx.finditer(para)
-                                   if _elsewhere(m.group(1), place))
+    agencies.elsewhere = frozenset(n for para in paragraphs for rx in (*OTHER_PLACES[:3], NEIGHBOUR_NAMED) for m in rx.finditer(para)
+                                   for n in [m.group(1) or m.group(m.lastindex)] if n and _elsewhere(n, place))
     events: list[Event] = []
     cur: Event | None = None
     pending: SentenceInfo | None = None      # a dated sentence that tells no action yet
@@ -882,13 +884,20 @@ _ACTED = (r"(?:(?:has|have|had)\s+(?:also\s+|long\s+)?(?:run|conducted|launched|
           r"impounded|seized|published|posted|operated)|ran|runs|conducted|conducts|launched|held|holds|arrested|arrests|carried out|"
           r"staged|netted|charged|cited|impounds|seizes|publishes|posts|uses|operates|takes)")
 _BEGAN = r"(?:began|begins|started|starts|adopted|introduced|established|created|opened)"
+_STATE_NAMES = "|".join(sorted((s.name for s in us.states.STATES_AND_TERRITORIES), key=len, reverse=True))
+# a neighbour introduced by name ("bordering the larger city of Dalton Park", "the city of Marden, Minnesota,"),
+# remembered so that its acts later on the page are not taken for this place's
+NEIGHBOUR_NAMED = re.compile(r"\b(?:(?i:border(?:s|ing|ed)?|adjoin(?:s|ing)?|next to|across (?:the )?(?:river|bay|lake|line) from)\s+(?:the\s+)?"
+                             r"(?i:larger\s+|smaller\s+)?|(?i:the\s+(?:neighbou?ring|nearby|adjacent)\s+))"
+                             r"(?i:city|town|village|county|borough)\s+of\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b"
+                             r"|\b(?i:the\s+(?:city|town|village)\s+of)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?),\s+(?:" + _STATE_NAMES + r")\b")
 OTHER_PLACES = [
     OTHER_PLACE,
     # "police in neighboring Harmon ran a reverse sting", "officers from nearby Garland arrested ..."
     re.compile(r"\b(?:police|officers|detectives|deputies)\s+(?:in|from|of)\s+(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+"
                r"(?:(?:city|town|village|borough)\s+of\s+)?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b[^.;]{0,20}?\b" + _ACTED + r"\b"),
     # "Neighboring Pinellas Shores, by contrast, has run a john school since 2004"
-    re.compile(r"\b(?i:neighbou?ring|nearby|adjacent)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b(?:,[^,.;]{0,30},)?\s+(?:also\s+)?(?:"
+    re.compile(r"\b(?i:neighbou?ring|nearby|adjacent)\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\b(?:,[^,.;]{0,60},)?\s+(?:also\s+)?(?:"
                + _ACTED + "|" + _BEGAN + r")\b"),
     # "The Pinellas Shores Police Department also impounds ...", "the Newark Police Department (NPD) arrested ..."
     re.compile(r"\b(?i:the\s+)?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+Police\s+Department\b(?:\s*\([A-Z]{2,6}\))?\s+(?:also\s+)?" + _ACTED + r"\b"),
@@ -935,6 +944,14 @@ _AWAY = re.compile(r"\bin\s+(?:\w+\s+)?other\s+(?:cities|towns|counties|communit
 _AWAY_FROM_CITY = re.compile(r"\boutside\s+(?:the\s+)?(?:city|town|village)(?:'s)?\s+(?:limits|lines?|boundaries)\b|\bin\s+(?:the\s+)?unincorporated\b", F)
 
 
+def _without_residents(text: str, place: str) -> str:
+    """The text without the place's people ("several Stoney Lake County residents", "men from X"), who
+    name the place without its acting."""
+    name = re.escape(_place_name(place))
+    return re.sub(r"\b" + name + r"(?:'s)?\s+(?:residents?|man|men|woman|women|natives?|youths?|buyers?)\b|\b(?:men|residents?)\s+(?:from|of)\s+"
+                  + name + r"\b", " ", text, flags=F)
+
+
 def _excluded(ev: Event, place: str, county: bool) -> bool:
     """"..., which arrested 55 men, was carried out in five other cities; no arrests were made in
     Wyeth Point", "a statewide operation ... did not include Lorne County", "three Stellan men
@@ -949,8 +966,7 @@ def _excluded(ev: Event, place: str, county: bool) -> bool:
     if not away:
         return False
     # unless the place itself is where it happened ("in Stellan and in the neighboring city of ...")
-    rest = re.sub(r"\b" + name + r"(?:'s)?\s+(?:residents?|man|men|woman|women|natives?|youths?|buyers?)\b|\b(?:men|residents?)\s+(?:from|of)\s+"
-                  + name + r"\b", " ", told, flags=F)
+    rest = _without_residents(told, place)
     return not re.search(r"\bin\s+(?:the\s+)?(?:city\s+of\s+|county\s+of\s+)?" + name + r"\b", rest, F)
 
 
@@ -963,8 +979,10 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, e
     if _excluded(ev, place, county):
         return True
     for n in elsewhere:
-        if re.search(r"\b" + re.escape(n) + r"(?:'s)?\s+(?:Police|police|officers|detectives|Sheriff)", first) \
-                and not _names_place(place, first):
+        if (re.search(r"\b" + re.escape(n) + r"(?:'s)?\s+(?:Police|police|officers|detectives|Sheriff)", first) or
+                re.match(r"\s*(?:[\w,]+\s+){0,6}?" + re.escape(n) + r"(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?,)?\s+(?:also\s+)?(?:"
+                         + _ACTED + "|" + _BEGAN + r")\b", first)) \
+                and not _names_place(place, _without_residents(first, place)):
             return True  # "Neighboring Pinellas Shores ... The Pinellas Shores Police Department also impounds ..."
     # on a county's page only a place called neighbouring is surely outside it
     # ("Neighboring Brisco County began ...": a county too, where the page calls it neighbouring)
@@ -972,8 +990,8 @@ def _foreign(names: list[str], place: str | None, kind: str | None, ev: Event, e
                   if m and (not _GENERIC_FORCE.match(m.group(1)) or m.re is OTHER_PLACES[2])), None)
     if other and (_elsewhere(other.group(1), place) or (other.re is OTHER_PLACES[2] and
                                                          not other.group(1).lower().startswith(place.lower()[:4]))) \
-            and not _names_place(place, first[:other.start()] + first[other.end():]):
-        return True
+            and not _names_place(place, re.split(r",?\s+(?:but|and|while|whereas)\s+|;", first[:other.start()] + first[other.end():], maxsplit=1)[0]):
+        return True  # ("..., but Harlow Falls has no comparable program": named only to say it has none)
     if county:
         return False
     told_all = " ".join(x.text for x in ev.sents)
@@ -1073,7 +1091,8 @@ def unit_confidence(t: str, ms: list[Mention], c: Cues, inherited: list[str], is
     return round(max(0.05, min(conf, 0.99)), 2)
 
 
-def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[dict[str, list[Support]], list[str], list[str]]:
+def narrative_claims(infos: list[SentenceInfo], events: list[Event], place: str | None = None, kind: str | None = None,
+                     elsewhere: frozenset[str] = frozenset()) -> tuple[dict[str, list[Support]], list[str], list[str]]:
     """Per tactic, the passages that evidence it; the tactics only negated or planned; and the
     tactics whose practice the page says was stopped (which withdraws their claim)."""
     support: dict[str, list[Support]] = {}
@@ -1097,6 +1116,8 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event]) -> tuple[di
         if id(s) in in_event:
             continue
         ts = _unclear_resolve(s.mentions, s.cues) if unclear else s.tactics
+        if ts and _foreign(list(s.agencies), place, kind, Event([s], None, s.para), elsewhere):
+            continue  # "Neighboring Ostrander County operates a first-offender program ...": not this place's
         if "Buyer Arrests" in ts and (s.anaphora or s.similar) and not NON_STING_METHOD.search(s.f):
             ts = [t for t in ts if t != "Buyer Arrests"]  # "That one led to five buyers' arrests": the sting's
         for t in ts:
