@@ -118,6 +118,8 @@ _MIXED_AFTER = re.compile(r"\s*,?\s*(?:among (?:them|whom)|including|of whom|som
 _BREAKDOWN = re.compile(r"[^.;:\u2014\u2013]{0,40}?\s*(?:[\u2014\u2013:]|--?)\s*(?:" + NUMBER_RE + r")\s+(?:[\w-]+\s+){0,2}?(?:"
                         + _SELLER_NOUNS + r")\b[^.;]{0,120}?\b(?:and|,)\s+(?:(a|an|one)|(" + NUMBER_RE + r"))\s+(?:[\w-]+\s+){0,2}?"
                         r"(?:man|men|males?)\s+(?:\w+\s+){0,4}?(?:for|on|with)\s+(?:\w+\s+){0,3}?(?:solicit|patroniz)\w*", F)
+_THEN_ARRESTED = re.compile(r"\b(?:men|johns|buyers)\b[^.;]{0,60}?,?\s+and\s+(" + NUMBER_RE + r")\s+(?:of\s+them\s+)?(?:were|was)\s+"
+                            r"(?:later\s+|then\s+)?(?:arrested|charged|cited|booked)\b", F)
 _N_MORE = re.compile(r"\b(?:netted|nabbed|caught|snared|arrested|booked|brought in)\s+(?:another\s+)?(" + NUMBER_RE + r")\s+more\b(?!\s+(?:women|sellers|people))", F)
 _BUYERS_FIRST = re.compile(r"[^.;:]{0,40}?\s*[:\u2014\u2013]\s*(" + NUMBER_RE + r")\s+(?:men|johns|buyers|sex buyers|customers)\b"
                            r"(?=[^.;]{0,80}?\b(?:and|,)\s+(?:" + NUMBER_RE + r")\s+(?:women|sellers|prostitut\w*|pimps?|others?)\b)", F)
@@ -200,6 +202,8 @@ def find_counts(s: str) -> list[Count]:
             if whom == "any" and _MIXED_AFTER.match(s, m.end()):
                 whom = "mixed"  # "19 people, among them prostituted women, pimps and sex buyers"
             lead = _BUYERS_FIRST.match(s, m.end()) if whom == "any" else None
+            if lead and re.search(r"\b" + NUMBER_RE + r"\s+(?:more\s+)?(?:men|johns|buyers)\b", s[lead.end():lead.end() + 120], F):
+                lead = None  # "104 people: 67 men who ..., 19 men who ... and 18 women": two groups of buyers, no one count
             if lead and to_int(lead.group(1)) is not None:
                 # "27 people were arrested: 16 men who responded to decoy ads and 11 women ...": the men
                 whom = "mixed"
@@ -229,6 +233,12 @@ def find_counts(s: str) -> list[Count]:
                 if v2 is not None:
                     found.append(Count(v2, more.start(1), more.group(2), _whom(more.group(2)), True))
                     spans.append((more.start(1), more.end()))
+    for m in _THEN_ARRESTED.finditer(s):
+        # "more than 30 men responded, and 12 were arrested": the men arrested among them (the rough
+        # count's match may run over it)
+        if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
+            found.append(Count(to_int(m.group(1)), m.start(1), "men", "buyers", True))
+            spans.append((m.start(1), m.end()))
     for m in _N_MORE.finditer(s):
         # "a second sting netted nine more": more men, as the sting before
         if not any(a <= m.start(1) < b for a, b in spans) and to_int(m.group(1)) is not None:
@@ -250,6 +260,9 @@ def find_counts(s: str) -> list[Count]:
         noun = [c for c in found if c.pos < total.start()][-1]
         found.append(Count(to_int(total.group(1)), total.start(1), noun.noun, noun.whom, True, total=True))
     found.sort(key=lambda c: c.pos)
+    for i, c in enumerate(found):
+        if not c.total and re.match(r"\S+(?:\s+[\w-]+){0,2}?\s+(?:in all|in total|altogether|all told)\b", s[c.pos:c.pos + 50], F):
+            found[i] = replace(c, total=True)  # "arresting 58 men in all"
     for i, c in enumerate(found):
         if c.whom == "buyers" and re.match(r"(?:men|man|males?)$", c.noun, F):
             court = re.match(r"[^.;]{0,90}?\b(?:guilty|convicted|sentenced)\b[^.;]{0,60}", s[c.pos:], F)
@@ -323,7 +336,9 @@ def buyer_count(counts: list[Count], sentence: str) -> Count | None:
         if totals:
             return totals[0]
         strong = [c for c in buyers if c.strong]
-        return (strong or buyers)[0]
+        # "more than 30 men responded, and 12 were arrested": the exact count, not the rough one
+        exact = [c for c in (strong or buyers) if c.value is not None]
+        return (exact or strong or buyers)[0]
     anyone = [c for c in counts if c.whom == "any"]
     if anyone and not any(c.whom == "sellers" for c in counts) and _BUYER_CONTEXT.search(sentence):
         totals = [c for c in anyone if c.total and c.value is not None]

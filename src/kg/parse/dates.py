@@ -240,7 +240,9 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
                 rel.append(DateInfo(str(int(a[:4]) - n), relative=True, pos=m.start(), end_pos=m.end()))
         for c in rel:
             # "A year later, in April 2014, ...": the date given next is the same, told exactly
-            exact_next = any(0 <= d.pos - c.end_pos <= 12 and not d.relative for d in taken)
+            exact_next = any(0 <= d.pos - c.end_pos <= 12 and not d.relative
+                             and re.fullmatch(r"\s*[,(\u2014-]?\s*(?:in|on|during)?\s*(?:early|late|mid-?)?\s*", s[c.end_pos:d.pos], F)
+                             for d in taken)
             if free(c.pos, c.end_pos) is None and not exact_next:
                 taken.append(c)
     # "In March 2015, ...; in May, another seven were arrested": a month of the year just given
@@ -270,16 +272,16 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
                 d.document = True  # "a 2013 study", "the 1980 and the 2009 laws"
             elif DOCUMENT_MADE.search(before):
                 d.document = True  # "an annual crime report produced in 1999"
-            elif SAID_IN.search(before) and re.match(r"\s*,?\s*that\b", s[d.end_pos:], F):
+            elif SAID_IN.search(before) and re.match(r"\s*(?:,?\s*that\b|[.!?]?\s*$)", s[d.end_pos:], F):
                 d.document = True  # "the sheriff told a newspaper in 2020 that his deputies ...": when it was said
             elif not d.since and ENDED_BY.search(before):
                 d.until = True  # "the program was dissolved by 2011": when it ended
         prev = d
     for d in taken:
-        if d.same_as is not None and (d.same_as.until or d.same_as.document):
+        if d.same_as is not None and d.same_as.until:
             # "discontinued in 2012 and letters, proposed the same year, ...": the same year is
-            # no act's either
-            d.until, d.document = d.same_as.until, d.same_as.document
+            # no act's either (but "a 1998 law allowed ...; courts began imposing them that year" is)
+            d.until = True
     return taken
 
 

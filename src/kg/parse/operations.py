@@ -689,6 +689,7 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
         groups = joined
     made: list[Event] = []
     buyers = [c for c in s.counts if c.whom == "buyers"]
+    total = next((c for c in s.counts if c.total and c.value is not None), None) if len(groups) > 1 else None
     respectively = len(groups) > 1 and len(buyers) == len(groups) and re.search(r"\brespectively\b", s.f, F)
     bounds = [min([d.pos] + [m.start for m in ms]) for d, ms in groups] + [len(s.f)]
     for i, (d, ms) in enumerate(groups):
@@ -704,6 +705,10 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
                 ev.mentions = [m for m in s.mentions if not any(m in g[1] for g in groups if g[1])] or list(s.mentions)
             if d.pos in paired:
                 ev.count, ev.count_fixed = Count(paired[d.pos], d.pos, "men", "buyers"), True
+            elif total is not None:
+                # "six reverse stings in 2013 and 2014, arresting 58 men in all": the total, told with the
+                # first date (as the site's readings do); the others have no count of their own
+                ev.count, ev.count_fixed = (total if i == 0 else None), True
             elif respectively:
                 ev.count, ev.count_fixed = buyers[i], True
             elif buyers and buyers[0].each:
@@ -910,7 +915,10 @@ OTHER_PLACES = [
 _GENERIC_FORCE = re.compile(r"(?:[\w.'-]+\s+)?(?:County|Parish|Regional|Metropolitan)\b|(?:City|Metro|State|County|Local|Area|Transit|Campus|University|Park|Tribal|Capitol|Federal|"
                             r"The|These|Those|Its|Their|Township|Borough|Village|Town|Military|Airport|Port|Railroad)\b")
 NATIONWIDE = re.compile(r"\b(?:agencies|departments|police|law enforcement)\s+(?:[\w-]+\s+){0,3}?(?:(?:from\s+)?across the "
-                        r"(?:country|nation|united states)|nationwide|in\s+(?:\d+|[a-z]+)\s+states)\b", F)
+                        r"(?:country|nation|united states)|nationwide|in\s+(?:\d+|[a-z]+)\s+states)\b|"
+                        # "a statewide sting in which 160 men were arrested in 12 cities": that campaign's, unless the place is named
+                        r"\bstatewide\s+(?:[\w-]+\s+)?(?:sting|operation|sweep|crackdown)s?\b[^.;]{0,80}?\bin\s+(?:\d+|two|three|four|five|six|"
+                        r"seven|eight|nine|ten|eleven|twelve|several|many|dozens of)\s+(?:cities|counties|towns|communities)\b", F)
 
 
 def _place_name(place: str) -> str:
@@ -938,10 +946,13 @@ _CITY_FORCE = re.compile(r"^(?P<place>(?:[A-Z][\w.'-]*\s+){1,3}?)(?:Police Depar
 
 # the story says where it happened, and it is not here
 _AWAY = re.compile(r"\bin\s+(?:\w+\s+)?other\s+(?:cities|towns|counties|communities|states)\b|\bin\s+another\s+(?:county|city|town|state)\b|"
-                   r"\bin\s+(?:the\s+)?state(?:'s)?\s+capital\b|\bin\s+(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|county|"
+                   r"\bin\s+(?:the\s+)?state(?:'s)?\s+capital\b|\bin\s+(?:neighbou?ring|nearby|adjacent)\s+(?-i:[A-Z])[\w.'-]+|"
+                   r"\bin\s+(?:the\s+)?(?:neighbou?ring|nearby|adjacent)\s+(?:city|town|village|county|"
                    r"counties|township|communit(?:y|ies)|cities|towns)\b|\b(?:officers|police|deputies|detectives|department|(?-i:[A-Z]{2,6}))\s+"
                    r"(?:\w+\s+)?did\s+not\s+(?:take\s+part|participate)\b", F)
-_AWAY_FROM_CITY = re.compile(r"\boutside\s+(?:the\s+)?(?:city|town|village)(?:'s)?\s+(?:limits|lines?|boundaries)\b|\bin\s+(?:the\s+)?unincorporated\b", F)
+_AWAY_FROM_CITY = re.compile(r"\boutside\s+(?:the\s+)?(?:city|town|village)(?:'s)?\s+(?:limits|lines?|boundaries)\b|\bin\s+(?:the\s+)?unincorporated\b|"
+                             r"\bin\s+the\s+county'?s\s+(?:[\w-]+\s+)?(?:towns|communities|cities|areas)\b|"
+                             r"\bin\s+(?:other|outlying|rural)\s+parts\s+of\s+the\s+county\b", F)
 
 
 def _without_residents(text: str, place: str) -> str:
