@@ -120,6 +120,7 @@ _BREAKDOWN = re.compile(r"[^.;:\u2014\u2013]{0,40}?\s*(?:[\u2014\u2013:]|--?)\s*
                         r"(?:man|men|males?)\s+(?:\w+\s+){0,4}?(?:for|on|with)\s+(?:\w+\s+){0,3}?(?:solicit|patroniz)\w*", F)
 _THEN_ARRESTED = re.compile(r"\b(?:men|johns|buyers)\b[^.;]{0,60}?,?\s+and\s+(" + NUMBER_RE + r")\s+(?:of\s+them\s+)?(?:were|was)\s+"
                             r"(?:later\s+|then\s+)?(?:arrested|charged|cited|booked)\b", F)
+_AND_OF_BUYERS = re.compile(r"\barrests?\s+of\s+[^.;]{1,60}?\band\s+of\s+(" + NUMBER_RE + r")\s+(?:male\s+)?(customers|johns|buyers|clients|patrons)\b", F)
 _N_MORE = re.compile(r"\b(?:netted|nabbed|caught|snared|arrested|booked|brought in)\s+(?:another\s+)?(" + NUMBER_RE + r")\s+more\b(?!\s+(?:women|sellers|people))", F)
 _BUYERS_FIRST = re.compile(r"[^.;:]{0,40}?\s*[:\u2014\u2013]\s*(" + NUMBER_RE + r")\s+(?:men|johns|buyers|sex buyers|customers)\b"
                            r"(?=[^.;]{0,80}?\b(?:and|,)\s+(?:" + NUMBER_RE + r")\s+(?:women|sellers|prostitut\w*|pimps?|others?)\b)", F)
@@ -239,6 +240,10 @@ def find_counts(s: str) -> list[Count]:
         if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
             found.append(Count(to_int(m.group(1)), m.start(1), "men", "buyers", True))
             spans.append((m.start(1), m.end()))
+    for m in _AND_OF_BUYERS.finditer(s):
+        # "the arrest of the man who ran the house and of three customers found there"
+        if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
+            found.append(Count(to_int(m.group(1)), m.start(1), m.group(2), "buyers", True))
     for m in _N_MORE.finditer(s):
         # "a second sting netted nine more": more men, as the sting before
         if not any(a <= m.start(1) < b for a, b in spans) and to_int(m.group(1)) is not None:

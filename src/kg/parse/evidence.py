@@ -123,6 +123,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (LABEL, r"\bjohn'?s?'?\s+schools?\b"),
         (EXPLICIT, r"\bfirst[- ]offenders?'?\s+(?:prostitution\s+)?(?:program|class|school|course)\w*"),
         (EXPLICIT, r"\bFOPP\b"),
+        (EXPLICIT, r"\b(?:prostitution|solicitation)\s+offenders?'?\s+(?:program|class|school|course)\b"),
         (EXPLICIT, r"\b(?:(?:sex\s+)?buyers?'?|men'?s|johns'?)\s+accountability\s+(?:program|class|course|school|project)\b"),
         (EXPLICIT, r"\b(?:[\w-]+-hour|saturday|sunday|weekend|evening|day-long|all-day)\s+(?:class|course|seminar|program)\b[^.;]{0,60}?\b"
                    r"(?:buyers?|johns?|men\s+(?:arrested|charged|convicted|who)|solicit\w*|first[- ]time offenders)\b"),
@@ -538,6 +539,8 @@ SEX_TOPIC = re.compile(
 CO_LETTERS = re.compile(r"\s*,?\s*(?:or|nor|and)\s+(?:warning\s+)?(letters|postcards)\b", F)
 SLOGAN = re.compile(r"(?:^|\b(?:reading|read|saying|bearing|proclaiming|with the (?:message|slogan|words)|that said))\s*[:,]?\s*[\"'\u201c\u2018]"
                     r"[^\"\u201d]{0,160}[\"'\u201d\u2019]", F)
+# "has routinely asked judges to order community service": a request made as a practice, so done
+HABIT = re.compile(r"\b(?:routinely|regularly|usually|typically|always)\s+(?:asks?|asked|requests?|requested|urges?|urged)\b", F)
 CITING = re.compile(r"\bciting\b|\bbecause of\s+the\s+(?:cost|expense|risk|difficulty)\b", F)
 INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
@@ -767,7 +770,7 @@ def mentions(sentence: str) -> list[Mention]:
             mn.unknown = not denial or bool(UNKNOWN_BEFORE.search(before_n) or UNKNOWN_AFTER.search(after)
                                             or (mn.tactic in denied and never and re.match(r"unclear", never.group(0), F)
                                                 and not cue))
-        elif FUTURE_BEFORE.search(before_n):
+        elif FUTURE_BEFORE.search(before_n) and not HABIT.search(before_n):
             mn.future = True
     # "reverse stings since at least 2008 and web stings since 2014": two kinds, each dated
     for a in kept:

@@ -968,7 +968,9 @@ def _excluded(ev: Event, place: str, county: bool) -> bool:
     Wyeth Point", "a statewide operation ... did not include Lorne County", "three Stellan men
     were among 26 buyers arrested ... in the neighboring city of Harwick Park", "deputies ran
     stings just outside the city limits ... LFPD officers did not take part": not this place's."""
-    told = " ".join(x.f for x in ev.sents)
+    # the story as told in its own paragraph (a next paragraph's "..., citing legal challenges in
+    # other cities" says nothing of where this operation was)
+    told = " ".join(x.f for x in ev.sents if x.para == ev.sents[0].para)
     name = re.escape(_place_name(place))
     if re.search(r"\b(?:no\s+arrests\s+(?:were\s+)?(?:made\s+)?in|made\s+no\s+arrests\s+in|did\s+not\s+include|"
                  r"none\s+(?:of\s+them\s+)?in)\s+(?:the\s+)?(?:city\s+of\s+|county\s+of\s+)?" + name, told, F):
