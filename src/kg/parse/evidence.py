@@ -256,6 +256,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
     "Letters": [
         (LABEL, r"\bdear[- ]john\W{0,3}\s*letters?\b"),
         (EXPLICIT, r"\b(?:program|programme|campaign|initiative)\s+of\s+(?:\w+\s+){0,2}?letters?\s+to\b"),
+        (EXPLICIT, r"\b(?:dear[- ]john\s+|warning\s+)?letters?\s+(?:program|programme|campaign|initiative)\b"),
         (EXPLICIT, r"\b(?:letters?|postcards?)\s+to\s+(?:the\s+)?(?:[\w'\u2019]+\s+){0,2}?(?:(?:car|vehicle|registered)\s+owners?|homes?|households?|"
                    r"wives|famil(?:y|ies)|spouses|johns|buyers|(?:suspected\s+)?customers)\b"),
         (EXPLICIT, r"\b(?:receiv\w*|gets?|got|sent|sends|mail\w*)\s+(?:[\w']+\s+){0,5}?an?\s+(?:warning\s+)?letter\b(?!\s+of\s+(?:support|intent|recommendation))"),
@@ -541,6 +542,8 @@ SLOGAN = re.compile(r"(?:^|\b(?:reading|read|saying|bearing|proclaiming|with the
                     r"[^\"\u201d]{0,160}[\"'\u201d\u2019]", F)
 # "has routinely asked judges to order community service": a request made as a practice, so done
 HABIT = re.compile(r"\b(?:routinely|regularly|usually|typically|always)\s+(?:asks?|asked|requests?|requested|urges?|urged)\b", F)
+REPLACED_BARE = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(letters|postcards|stings|cameras)\b", F)
+REPLACED = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(?:(?!with\b|by\b)[\w-]+\s+){0,2}$", F)
 CITING = re.compile(r"\bciting\b|\bbecause of\s+the\s+(?:cost|expense|risk|difficulty)\b", F)
 INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
@@ -721,9 +724,10 @@ def mentions(sentence: str) -> list[Mention]:
     # "by department policy every buyer's name will go to the papers": a standing rule, not a plan
     any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b|\bpolicy\s+(?:is|was|has been)\s+(?:that|to)\b", s, F)
     whose = ELSEWHERE_WHOSE.search(s) is not None
+    replaced = re.search(r"\b(?:replaced|supplanted|phased out)\b", s, F) is not None
     for mn in kept:
         elsewhere = ELSEWHERE.match(s, mn.end) is not None
-        if not (any_stop or later_stop or any_neg or any_future or denied or elsewhere or whose):
+        if not (any_stop or later_stop or any_neg or any_future or denied or elsewhere or whose or replaced):
             continue
         cs = _clause_start(s, mn.start)
         # "a web sting in nearby Bradwell, whose police department published his name": that city's act
@@ -757,6 +761,10 @@ def mentions(sentence: str) -> list[Mention]:
                 own_clause = re.split(r"\bbut\b|\buntil\b", ahead, maxsplit=1, flags=F)[0]
                 mn.stopped_later = not (STOP.search(before_n) or STOP.search(own_clause))
                 continue
+        if REPLACED.search(plain_before):
+            # "In 2015 the department replaced the letters with cameras": the letters were used, then stopped
+            mn.stopped = mn.stopped_later = True
+            continue
         if CITING.search(plain_before):
             # "..., citing the cost of training decoy officers": a reason given, not an act told
             mn.negated = mn.unknown = True
@@ -786,6 +794,11 @@ def mentions(sentence: str) -> list[Mention]:
         if b.negated and b.unknown and ELSEWHERE.match(s, b.end) and not a.negated \
                 and re.fullmatch(r"\s*,?\s*(?:and|or)\s+(?:\w+\s+)?", s[a.end:b.start], F):
             a.negated = a.unknown = True
+    # "replaced the letters with cameras": the letters told before were stopped
+    for r in REPLACED_BARE.finditer(s):
+        t = {"letters": "Letters", "postcards": "Letters", "stings": "Reverse Stings", "cameras": "Cameras"}[r.group(1).lower()]
+        if not any(k.tactic == t and k.start <= r.start(1) < k.end for k in kept):
+            kept.append(Mention(t, r.start(1), r.end(1), WEAK, stopped=True))
     # "neither cameras nor letters have been used": a bare "letters" joined to a denied tactic is
     # denied with it (alone, the word is too common to be read as the tactic)
     for mn in list(kept):
