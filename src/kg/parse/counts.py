@@ -121,6 +121,7 @@ _BREAKDOWN = re.compile(r"[^.;:\u2014\u2013]{0,40}?\s*(?:[\u2014\u2013:]|--?)\s*
 _THEN_ARRESTED = re.compile(r"\b(?:men|johns|buyers)\b[^.;]{0,60}?,?\s+and\s+(" + NUMBER_RE + r")\s+(?:of\s+them\s+)?(?:were|was)\s+"
                             r"(?:later\s+|then\s+)?(?:arrested|charged|cited|booked)\b", F)
 _AND_OF_BUYERS = re.compile(r"\barrests?\s+of\s+[^.;]{1,60}?\band\s+of\s+(" + NUMBER_RE + r")\s+(?:male\s+)?(customers|johns|buyers|clients|patrons)\b", F)
+_MORE_COUNT = re.compile(r"\b(" + NUMBER_RE + r")\s+more\s+(arrests|men|johns|buyers)\b", F)
 _N_MORE = re.compile(r"\b(?:netted|nabbed|caught|snared|arrested|booked|brought in)\s+(?:another\s+)?(" + NUMBER_RE + r")\s+more\b(?!\s+(?:women|sellers|people))", F)
 _BUYERS_FIRST = re.compile(r"[^.;:]{0,40}?\s*[:\u2014\u2013]\s*(" + NUMBER_RE + r")\s+(?:men|johns|buyers|sex buyers|customers)\b"
                            r"(?=[^.;]{0,80}?\b(?:and|,)\s+(?:" + NUMBER_RE + r")\s+(?:women|sellers|prostitut\w*|pimps?|others?)\b)", F)
@@ -244,6 +245,11 @@ def find_counts(s: str) -> list[Count]:
         # "the arrest of the man who ran the house and of three customers found there"
         if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
             found.append(Count(to_int(m.group(1)), m.start(1), m.group(2), "buyers", True))
+    for m in _MORE_COUNT.finditer(s):
+        # "led to 18 more arrests", "nine more men": more of the same, counted
+        if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
+            noun = m.group(2)
+            found.append(Count(to_int(m.group(1)), m.start(1), noun, "any" if noun.lower() == "arrests" else _whom(noun), True))
     for m in _N_MORE.finditer(s):
         # "a second sting netted nine more": more men, as the sting before
         if not any(a <= m.start(1) < b for a, b in spans) and to_int(m.group(1)) is not None:

@@ -544,6 +544,8 @@ SLOGAN = re.compile(r"(?:^|\b(?:reading|read|saying|bearing|proclaiming|with the
 HABIT = re.compile(r"\b(?:routinely|regularly|usually|typically|always)\s+(?:asks?|asked|requests?|requested|urges?|urged)\b", F)
 REPLACED_BARE = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(letters|postcards|stings|cameras)\b", F)
 REPLACED = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(?:(?!with\b|by\b)[\w-]+\s+){0,2}$", F)
+FOR_SELLERS = re.compile(r"\b(?:women|prostitutes|sex workers|sellers|girls)\b[^.;]{0,60}?\b(?:referred|sent|offered|ordered|directed|diverted)\s+"
+                         r"(?:to|into)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}$", F)
 CITING = re.compile(r"\bciting\b|\bbecause of\s+the\s+(?:cost|expense|risk|difficulty)\b", F)
 INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
@@ -551,7 +553,7 @@ NOT_ONLY = re.compile(r"\bnot (?:only|always|often|frequently)\b", F)
 NEG_AFTER = re.compile(
     r"^[^.;]{0,50}?\b(?:(?:is|was|were|are|has|have|had|been)\s+(?:not|never|no longer|since been (?:discontinued|abandoned|dropped)|"
     r"discontinued|abandoned|dropped|rejected|proposed|considered|under consideration|being considered|"
-    r"withheld|stopped|shelved|scrapped|ended|halted|tabled|voted down|vetoed|defeated|withdrawn)|withheld|"
+    r"withheld|stopped|shelved|scrapped|ended|halted|tabled|voted down|vetoed|defeated|withdrawn|cancel+ed|called off|postponed)|withheld|"
     r"never (?:materiali[sz]ed|implemented|happened|began|started)|"
     r"fell through|did not|didn't|was shelved|remains? (?:a )?proposal|under consideration|would be a good fit)\b", F)
 NEG_AFTER_ANY = re.compile(NEG_AFTER.pattern.replace("^[^.;]{0,50}?", "", 1), F)
@@ -788,6 +790,14 @@ def mentions(sentence: str) -> list[Mention]:
                         (b.start > a.end and _OWN_DATE.search(s, a.end, b.start)) or
                         (a.start > b.end and _OWN_DATE.search(s, b.end, a.start))):
                     a.paired = True
+    # "The county has no john school, diversion program or other program aimed at men": the denial runs
+    # through the list
+    ordered_ = sorted(kept, key=lambda x: x.start)
+    for a_, b_ in zip(ordered_, ordered_[1:]):
+        if a_.negated and not a_.unknown and not b_.negated and not b_.stopped \
+                and re.fullmatch(r"\s*(?:,\s*(?:or\s+|nor\s+)?|\s+or\s+|\s+nor\s+)(?:[\w-]+\s+){0,2}", s[a_.end:b_.start], F) \
+                and not re.match(r"\s*,\s*(?:and|but|while)\b", s[a_.end:b_.start], F):
+            b_.negated = True
     # "a john school and license suspensions are both in use across the county line": both elsewhere
     ordered = sorted(kept, key=lambda x: x.start)
     for a, b in zip(ordered[::-1][1:], ordered[::-1]):
@@ -806,6 +816,11 @@ def mentions(sentence: str) -> list[Mention]:
             co = CO_LETTERS.match(s, mn.end) or CO_LETTERS.search(s[:mn.end], mn.start)
             if co and not any(k.tactic == "Letters" for k in kept):
                 kept.append(Mention("Letters", co.start(1), co.end(1), WEAK, negated=True))
+    # "three women were charged with prostitution and referred to a county diversion program": a
+    # programme for the sellers, not a john school
+    for mn in kept:
+        if mn.tactic == "John School" and mn.strength != LABEL and FOR_SELLERS.search(s[max(0, mn.start - 90):mn.start]):
+            mn.off_topic = True
     # a sentence about another offence that names no part of the sex trade: its patrols, campaigns,
     # cameras, decoys and sentences are aimed at that offence
     if not SEX_TOPIC.search(s):

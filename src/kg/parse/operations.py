@@ -63,7 +63,9 @@ SIMILAR = re.compile(r"\b(?:similar|same|such|another|second|third|fourth|follow
                      r"\b(?:has|have|had)\s+(?:\w+\s+)?done so\b|\bdid so\b|\bdoing so\b|"
                      r"\bone such\b|\b(?:operations?|stings?)\s+(?:was|were)\s+(?:repeated|held again)\b|"
                      r"\b(?:these|those|such|the same)\s+(?:\w+\s+)?(?:operations|stings|sweeps|reversals|details)\b|"
-                     + _REPEATED.pattern + r"|\b(?:a|another)\s+(?:second|third|similar)?\s*one\b(?!\s+of)", F)
+                     + _REPEATED.pattern + r"|\b(?:a|another)\s+(?:second|third|similar)?\s*one\b(?!\s+of)|"
+                     r"\b(?:operations?|stings?|sweeps?|details?)\b[^.;]{0,50}?\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"a dozen|[a-z]+teen|twenty|thirty)\s+more\s+(?:arrests|men|johns|buyers)\b", F)
 OPENER = re.compile(r"\b(?:conducted|carried out|ran|launched|held|led|organi[sz]ed|staged|mounted|began|started|"
                     r"initiated|coordinated|undertook|participated in|took part in|joined|announced|implemented|established|"
                     r"created|developed|adopted|instituted|enacted|passed)\s+(?:\w+\s+){0,5}?(?:operations?|stings?|crackdowns?|"
@@ -362,10 +364,12 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
         count = buyer_count(s.counts, s.f)
         buyers_arrested = count is not None or any(m.positive and m.tactic == "Buyer Arrests" for m in s.mentions)
         acts = bool(own) or buyers_arrested or s.opener or bool(re.search(r"\bdone so\b|\bdid so\b", s.f, F) and topic) \
-            or (s.similar and bool(events) and bool(re.match(r"(?:an?|one)\s+(?:\w+\s+)?(?:similar|second|another)\b", s.f, F)
+            or (s.similar and bool(events) and not CANCELLED.search(s.f)
+                and bool(re.match(r"(?:an?|one)\s+(?:\w+\s+)?(?:similar|second|another)\b", s.f, F)
                                                     or (s.dates and _REPEATED.search(s.f)))) \
             or (bool(topic) and _since_of_these(s)) or (bool(events) and bool(_SEVERAL.search(s.f))) \
-            or (bool(_sting_tactics(topic)) and bool(_date_counts(s)))
+            or (bool(_sting_tactics(topic)) and bool(_date_counts(s))) \
+            or (s.similar and bool(events) and bool(s.dates) and bool(_MORE_ARRESTED.search(s.f)))
         if s.dates and acts and not (cur is not None and _continues(cur, s)):
             made = _start_events(s, topic, events, count)
             free = not para_stings and not set(topic) & set(STINGS) and not any(m.tactic in STINGS for m in s.mentions)
@@ -476,6 +480,10 @@ def _merge_retold(ops: list[Operation]) -> list[Operation]:
 
 # "The following summer, a similar sting netted ten more men": a later one, not the same retold
 _NEXT_ONE = re.compile(r"\b(?:following|next)\s+(?:spring|summer|fall|autumn|winter)\b|\b(?:\d+|[a-z]+)\s+more\s+(?:men|johns|buyers)\b", F)
+# "A weekend operation in May 1986 led to 18 more arrests": one more of the operations told
+_MORE_ARRESTED = re.compile(r"\bmore\s+(?:arrests|men|johns|buyers)\b", F)
+# "A second operation, planned for the following spring, was called off": no operation
+CANCELLED = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?(?:cancel+ed|called off|postponed|scrapped|scuttled)\b", F)
 _ABOUT_THEN = re.compile(r"(?:at\s+)?(?:around|about|roughly|approximately)\s+the\s+same\s+time\b", F)
 _CHANGED = re.compile(r"\b(?:changed|ended|stopped|halted|discontinued|abandoned|suspended|ceased|dropped|reversed)\b", F)
 
@@ -586,6 +594,12 @@ def _inherit(ev: Event, s: SentenceInfo, topic: list[str], events: list[Event]) 
             ev.mentions = [m for m in ev.all_mentions() if m.tactic != "Buyer Arrests"]
             source = _sting_tactics(source)
         ev.inherited = list(source)
+    elif s.similar and not _sting_tactics(own) and [t for t in _sting_tactics(source) if t in STINGS] and any(
+            m.tactic in STINGS and m.strength in (evidence.GENERIC, evidence.WEAK) and not m.negated and not m.future
+            and not m.referential for m in ev.all_mentions()):
+        # "A second sting at the same location produced six arrests, and the paper published the names":
+        # a sting like the one before (its generic word did not show buyers), with what it adds
+        ev.inherited = [t for t in _sting_tactics(source) if t in STINGS]
     elif generic_only and ([t for t in _sting_tactics(source) if t in STINGS] or (s.similar and source == ["Buyer Arrests"])):
         # "Web-based operations ... For example, ... announced stings": the stings of the topic
         ev.stings_as = [t for t in _sting_tactics(source) if t in STINGS] or ["Buyer Arrests"]
@@ -932,7 +946,9 @@ def _names_place(place: str, text: str) -> bool:
 
 def _elsewhere(name: str, place: str | None) -> bool:
     """A place a pattern caught is another one than the page's (a generic force is no place)."""
-    return not _GENERIC_FORCE.match(name) and not (place and name.lower().startswith(place.lower()[:4]))
+    # ("Harrow Lake Township" names "Lake Township": the page's own, not another place)
+    return not _GENERIC_FORCE.match(name) and not (place and (name.lower().startswith(place.lower()[:4])
+                                                                 or name.lower() in place.lower()))
 
 
 STING_IN = re.compile(r"\b(?:sting|operation|raid|bust|crackdown)\s+(?:(?:conducted|held|centered)\s+)?in\s+(?!(?:January|February|March|April|May|June|July|August|"
@@ -1140,7 +1156,7 @@ def narrative_claims(infos: list[SentenceInfo], events: list[Event], place: str 
     stopped: list[str] = []
     for s in infos:
         for m in s.mentions:
-            if m.stopped and m.tactic not in stopped:
+            if m.stopped and not m.referential and m.tactic not in stopped:  # ("the 2020 operation was cancelled")
                 stopped.append(m.tactic)
             elif m.negated and not m.unknown and not m.referential and m.tactic not in neg:  # ("did not take part in either operation" denies no tactic)
                 neg.append(m.tactic)
