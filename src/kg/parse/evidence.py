@@ -284,7 +284,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         (EXPLICIT, r"\bchat\s?bots?\b"),
         (EXPLICIT, r"\bautomated\s+(?:chat|text\w*|messag\w*|respon\w*)\s*(?:programs?|systems?|tools?|software|services?)?\b"),
         (EXPLICIT, r"\b(?:warning|deterrence|deterrent|automated)\s+(?:text\s+)?(?:messages?|texts?|pop-?ups?)\b"),
-        (EXPLICIT, r"\btext\s+messages?\s+(?:\w+\s+){0,3}?warn\w*"),
+        (EXPLICIT, r"\btext\s+messages?\s+(?:\w+\s+){0,3}?warn\w*|\b(?:send\w*|sent)\s+(?:[\w-]+\s+){0,2}?text\s+messages?\b[^.;]{0,80}?\bwarn\w*"),
         # men who answer or text an ad are answered with a warning, not met: no sting
         (EXPLICIT, r"\b(?:answer\w*|repl(?:y|ies|ied|ying)\s+to|respond\w*\s+to)\s+(?:[\w'-]+\s+){0,10}?(?:with|by sending)\s+(?:an?\s+)?"
                    r"(?:automated\s+|recorded\s+)?(?:warnings?|deterrence messages?)\b"),
@@ -391,7 +391,8 @@ CAMERA_EVIDENCE = re.compile(r"\b(?:found|seized|recovered|discovered|confiscate
 STREET_AND_WEB = re.compile(r"\b(?:pos\w*\s+as|decoys?)\b[^.;]{0,60}?\b(?:and|as well as)\s+(?:also\s+)?(?:as|in|through|via|on)\b"
                             r"[^.;]{0,40}?\b(?:online|internet|ads?|web|websites?)\b|\bstreet[- ](?:level\s+)?(?:and|&)\s+"
                             r"(?:web|online|internet)[- ]?(?:based\s+)?(?:reverse\s+)?stings?\b", F)
-BOT = re.compile(r"\b(?:chat\s?bots?|bots?|automated (?:text )?messages?|artificial intelligence)\b", F)
+BOT = re.compile(r"\b(?:chat\s?bots?|bots?|automated (?:text )?messages?|artificial intelligence)\b|"
+                 r"\b(?:send\w*|sent)\s+(?:[\w-]+\s+){0,2}?text\s+messages?\b[^.;]{0,80}?\bwarn\w*", F)
 STUDIED = re.compile(r"\b(?:tracked|examined|analy[sz]ed|studied|counted|reviewed|surveyed|identified)\s+(?:in|by|for)\s+(?:a|the|an)\s+"
                      r"(?:\w+\s+){0,3}?(?:study|studies|research|report|survey|analysis|project)\b|\b(?:a|the)\s+(?:\d{4}\s+)?"
                      r"(?:study|studies|research report|survey|poll)\b[^.;]{0,60}\b(?:found|tracked|showed|examined)\b", F)
@@ -469,6 +470,7 @@ def web_contact(s: str) -> bool:
 # "No customers were charged", "no arrests were made": no buyer was arrested
 NO_ARRESTS = re.compile(r"\bno\s+(?:one|customers|buyers|johns|clients|patrons|men|arrests)\b[^.;]{0,30}?\b(?:arrested|charged|cited|made)\b|"
                         r"\b(?:do|does|did|would|will)\s+not\s+(?:lead|result)\s+(?:to|in)\s+(?:any\s+)?arrests?\b|"
+                        r"\b(?:rather|instead)\s+than\s+(?:try(?:ing)?\s+to\s+)?arrest\w*\b|"
                         r"\bno\s+arrests\b|\bwithout\s+(?:any\s+)?arrests?\b|\bnone\s+(?:of\s+(?:them|the\s+\w+)\s+)?(?:was|were)\s+"
                         r"(?:\w+\s+)?(?:arrested|charged|cited)\b", F)
 POLICE_ACT = re.compile(r"\b(?:police|officers?|detectives?|deputies|deputy|agents?|troopers?|undercover|decoys?|investigators?|"
@@ -478,7 +480,8 @@ POLICE_ACT = re.compile(r"\b(?:police|officers?|detectives?|deputies|deputy|agen
 def cues(s: str) -> Cues:
     trafficking = bool(TRAFFICKING.search(s))
     s_all = s
-    s = NO_ARRESTS.sub(" ", s) if "no" in s.lower() or "without" in s.lower() else s
+    low = s.lower()
+    s = NO_ARRESTS.sub(" ", s) if ("no" in low or "without" in low or " than " in low) else s
     unposed = POSING_AS_BUYER.sub(" ", s)  # "a decoy posing as a sex buyer" is no buyer
     minor_decoy = bool(POSING_AS_MINOR.search(s))  # "a detective posing as a 14-year-old": its target, a buyer of a child
     strong = bool(BUYER_TARGET.search(unposed)) or minor_decoy
@@ -545,7 +548,8 @@ HABIT = re.compile(r"\b(?:routinely|regularly|usually|typically|always)\s+(?:ask
 REPLACED_BARE = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(letters|postcards|stings|cameras)\b", F)
 REPLACED = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(?:(?!with\b|by\b)[\w-]+\s+){0,2}$", F)
 FOR_SELLERS = re.compile(r"\b(?:women|prostitutes|sex workers|sellers|girls)\b[^.;]{0,60}?\b(?:referred|sent|offered|ordered|directed|diverted)\s+"
-                         r"(?:to|into)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}$", F)
+                         r"(?:to|into)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:diversion|education|rehabilitation|intervention)?\s*"
+                         r"(?:program|class|course|school)s?\b[^.;]{0,3}$", F)
 CITING = re.compile(r"\bciting\b|\bbecause of\s+the\s+(?:cost|expense|risk|difficulty)\b", F)
 INSIDE_NEG = re.compile(r"\b(?:not|never|neither|nor|no)\b", F)
 NO_ADJ = re.compile(r"\bno\s+(?:\w+\s+){0,2}$", F)
@@ -743,6 +747,8 @@ def mentions(sentence: str) -> list[Mention]:
         # "If he was driving when he offered money, the car can be impounded": a condition that closes
         # before the mention sets when the tactic applies; it does not doubt it
         before_n = re.sub(r"^\s*(?:if|when|whenever|once)\b[^,;]*,", " ", before_n, flags=F)
+        # "rather than try to arrest every respondent, police began sending ...": what was done instead
+        before_n = re.sub(r"\b(?:rather than|instead of)\b[^,;]*,", " ", before_n, flags=F)
         after = SLOGAN.sub(" ", s[mn.end:_clause_end(s, mn.end)])  # "billboards reading 'Buying sex is not a sport'"
         inside = s[mn.start:mn.end]
         plain_before = before_n  # "No customers were charged": "no" right before the mention
@@ -819,7 +825,7 @@ def mentions(sentence: str) -> list[Mention]:
     # "three women were charged with prostitution and referred to a county diversion program": a
     # programme for the sellers, not a john school
     for mn in kept:
-        if mn.tactic == "John School" and mn.strength != LABEL and FOR_SELLERS.search(s[max(0, mn.start - 90):mn.start]):
+        if mn.tactic == "John School" and mn.strength != LABEL and FOR_SELLERS.search(s[max(0, mn.start - 90):mn.end]):
             mn.off_topic = True
     # a sentence about another offence that names no part of the sex trade: its patrols, campaigns,
     # cameras, decoys and sentences are aimed at that offence
