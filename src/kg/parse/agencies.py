@@ -108,12 +108,20 @@ def read_agencies(paragraphs: list[str]) -> Agencies:
     return ag
 
 
+def is_own_agency(name: str, place: str | None) -> bool:
+    """Is the agency the place's own ("Springdale Police Department" for Springdale, "Dane County
+    Sheriff's Office" for Dane County)? Its name starts with the place's name."""
+    if not place:
+        return True
+    base = re.sub(r"\s+(?:county|parish|township|borough|village|town|city)$", "", place.lower())
+    return name.lower().startswith(base)
+
+
 def _home(agencies: Agencies, place: str | None) -> str | None:
-    """The place's own agency (its name starts with the place name), or the page's only agency."""
+    """The place's own agency, or the page's only agency."""
     if place:
-        base = re.sub(r"\s+(?:county|parish|township|borough|village|town|city)$", "", place.lower())
         for n in agencies.names:
-            if n.lower().startswith(base):
+            if is_own_agency(n, place):
                 return n
     return agencies.names[0] if len(agencies.names) == 1 else None
 

@@ -32,7 +32,7 @@ import us
 
 from ..model import Operation
 from . import evidence
-from .agencies import AGENCY_RE, Agencies, _agency_name, _home, _inherited, read_agencies
+from .agencies import AGENCY_RE, Agencies, _agency_name, _home, _inherited, is_own_agency, read_agencies
 from .counts import Count, buyer_count, find_count, find_counts  # noqa: F401  (re-exported)
 from .dates import FULL_DATE, MONTH_YEAR, DateInfo, _month, find_date, find_dates  # noqa: F401
 from .evidence import EXPLICIT, GENERIC, LABEL, NON_STING_METHOD, STINGS, WEAK, Cues, Mention
@@ -413,7 +413,7 @@ def build_operations(paragraphs: list[str], split, place: str | None = None,
     # named it, unless it is the place's own force: a sheriff first met in 2015 did not run 2012's sting
     index = {id(s): i for i, s in enumerate(infos)}
     named_at = next((i for i, s in enumerate(infos) if home and home in s.agencies), None)
-    own_home = bool(home) and _own_agency(home, place)
+    own_home = bool(home) and is_own_agency(home, place)
     for ev in events:
         ev.sting_unclear = unclear
         last = index[id(ev.sents[-1])]
@@ -870,15 +870,6 @@ def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | Non
     if op.agency is None and home and not names:
         op.agency = home if len(agencies.names) == 1 else None
     return op
-
-
-def _own_agency(name: str, place: str | None) -> bool:
-    """Is the agency the place's own ("Springdale Police Department" for Springdale, "Dane County
-    Sheriff's Office" for Dane County)?"""
-    if not place:
-        return True
-    base = re.sub(r"\s+(?:county|parish|township|borough|village|town|city)$", "", place.lower())
-    return name.lower().startswith(base)
 
 
 def _told_by(ev: Event, tactics: list[str], count: Count | None) -> str:
