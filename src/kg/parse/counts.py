@@ -135,6 +135,7 @@ _PER = re.compile(r"^\s*(?:arrests?\s+)?(?:per|a|each|every)\s+(?:sting|operatio
                   r"^\s*(?:\w+\s+){0,3}(?:per|each)\s+(?:sting|operation|year|month)\b", F)
 _BUYER_CONTEXT = re.compile(r"\b(?:solicit\w*|patroniz\w*|johns?|sex buyers?|buyers?|purchas\w* (?:sex|prostitution)|"
                             r"(?:buy|pay|paying|paid|offer\w*)\s+(?:\w+\s+){0,3}(?:for\s+)?sex|customers|clients)\b", F)
+_OTHER_FORMS = ((_THEN_ARRESTED, True), (_AND_OF_BUYERS, True), (_MORE_COUNT, True), (_N_MORE, False))
 
 
 @dataclass
@@ -151,6 +152,11 @@ class Count:
     @property
     def buyers(self) -> bool:
         return self.whom == "buyers"
+
+
+def noun_whom(noun: str) -> str:
+    """Whom a count's noun counts, where "arrests" counts anyone."""
+    return "any" if noun.lower() == "arrests" else _whom(noun)
 
 
 def _whom(noun: str) -> str:
@@ -235,25 +241,18 @@ def find_counts(s: str) -> list[Count]:
                 if v2 is not None:
                     found.append(Count(v2, more.start(1), more.group(2), _whom(more.group(2)), True))
                     spans.append((more.start(1), more.end()))
-    for m in _THEN_ARRESTED.finditer(s):
-        # "more than 30 men responded, and 12 were arrested": the men arrested among them (the rough
-        # count's match may run over it)
-        if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
-            found.append(Count(to_int(m.group(1)), m.start(1), "men", "buyers", True))
-            spans.append((m.start(1), m.end()))
-    for m in _AND_OF_BUYERS.finditer(s):
-        # "the arrest of the man who ran the house and of three customers found there"
-        if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
-            found.append(Count(to_int(m.group(1)), m.start(1), m.group(2), "buyers", True))
-    for m in _MORE_COUNT.finditer(s):
-        # "led to 18 more arrests", "nine more men": more of the same, counted
-        if not any(x.pos == m.start(1) for x in found) and to_int(m.group(1)) is not None:
-            noun = m.group(2)
-            found.append(Count(to_int(m.group(1)), m.start(1), noun, "any" if noun.lower() == "arrests" else _whom(noun), True))
-    for m in _N_MORE.finditer(s):
-        # "a second sting netted nine more": more men, as the sting before
-        if not any(a <= m.start(1) < b for a, b in spans) and to_int(m.group(1)) is not None:
-            found.append(Count(to_int(m.group(1)), m.start(1), "men", "buyers", True))
+    # counts told in other words, each with the noun it counts ("men" where the words name none):
+    # "more than 30 men responded, and 12 were arrested" (over the rough count's match), "the arrest
+    # of the man who ran the house and of three customers", "led to 18 more arrests", "a second sting
+    # netted nine more" (unless a count told as usual covers it)
+    for rx, within_other_count in _OTHER_FORMS:
+        for m in rx.finditer(s):
+            v = to_int(m.group(1))
+            if v is None or any(x.pos == m.start(1) for x in found) or \
+                    (not within_other_count and any(a <= m.start(1) < b for a, b in spans)):
+                continue
+            noun = m.group(2) if rx.groups > 1 else "men"
+            found.append(Count(v, m.start(1), noun, noun_whom(noun), True))
             spans.append((m.start(1), m.end()))
     for rx in _SINGLE:
         for m in rx.finditer(s):

@@ -33,7 +33,7 @@ import us
 from ..model import Operation
 from . import evidence
 from .agencies import AGENCY_RE, Agencies, _agency_name, _home, _inherited, is_own_agency, read_agencies
-from .counts import Count, buyer_count, find_count, find_counts  # noqa: F401  (re-exported)
+from .counts import Count, buyer_count, find_count, find_counts, noun_whom  # noqa: F401  (re-exported)
 from .dates import FULL_DATE, MONTH_YEAR, DateInfo, _month, find_date, find_dates  # noqa: F401
 from .evidence import EXPLICIT, GENERIC, LABEL, NON_STING_METHOD, STINGS, WEAK, Cues, Mention
 from .textutil import NUMBER_RE, fold, to_int
@@ -751,7 +751,7 @@ def _start_events(s: SentenceInfo, topic: list[str], events: list[Event], count:
             for k, v in enumerate(values):
                 twin = Event([s], ev.date, s.para, mentions=ev.mentions)
                 twin.inherited, twin.stings_as, twin.first_cues = list(ev.inherited), list(ev.stings_as or like), ev.first_cues
-                twin.count, twin.count_fixed = Count(v, pair.start("values"), pair.group("noun"), _whom_of(pair.group("noun")), True), True
+                twin.count, twin.count_fixed = Count(v, pair.start("values"), pair.group("noun"), noun_whom(pair.group("noun")), True), True
                 made.append(twin)
     return made
 
@@ -761,10 +761,6 @@ _SEVERAL = re.compile(r"\b(?P<n>two|three|four)\s+(?:more\s+|other\s+|additional
                       r"(?:netted|produced|yielded|resulted in|led to|brought)\s+(?:the\s+arrests?\s+of\s+)?"
                       r"(?P<values>" + NUMBER_RE + r"(?:\s*,\s*" + NUMBER_RE + r")*,?\s+and\s+" + NUMBER_RE + r")\s+"
                       r"(?:more\s+)?(?P<noun>men|johns|buyers|sex buyers|customers|arrests)\b(?![^.;]{0,40}\brespectively\b)", F)
-
-
-def _whom_of(noun: str) -> str:
-    return "any" if noun.lower() == "arrests" else "buyers"
 
 
 def _operation(ev: Event, agencies: Agencies, home: str | None, place: str | None, kind: str | None) -> Operation | None:
