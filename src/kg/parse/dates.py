@@ -256,9 +256,10 @@ def find_dates(s: str, anchor: str | None = None) -> list[DateInfo]:
     prev: DateInfo | None = None
     for d in taken:
         before = s[max(0, d.pos - 60):d.pos]
-        if SINCE_WORD.search(before) and re.search(r"\b(?:not|never)\s+(?:[\w-]+\s+){0,3}?since\s+$", before, F):
+        since_word = SINCE_WORD.search(before)
+        if since_word and re.search(r"\b(?:not|never)\s+(?:[\w-]+\s+){0,3}?since\s+$", before, F):
             d.until = True  # "has not met since 2015": the last time, not the start of a practice
-        elif SINCE_WORD.search(before):
+        elif since_word:
             d.since = True
         elif prev is not None and prev.since and re.fullmatch(r"[^.;]{0,40}?\s(?:and|or)\s+(?:in\s+)?", s[prev.end_pos:d.pos], F):
             d.since = True  # "since 1994 or earlier in the city and 2012 in the county"

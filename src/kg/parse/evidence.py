@@ -545,8 +545,9 @@ SLOGAN = re.compile(r"(?:^|\b(?:reading|read|saying|bearing|proclaiming|with the
                     r"[^\"\u201d]{0,160}[\"'\u201d\u2019]", F)
 # "has routinely asked judges to order community service": a request made as a practice, so done
 HABIT = re.compile(r"\b(?:routinely|regularly|usually|typically|always)\s+(?:asks?|asked|requests?|requested|urges?|urged)\b", F)
-REPLACED_BARE = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(letters|postcards|stings|cameras)\b", F)
-REPLACED = re.compile(r"\b(?:replaced|supplanted|phased out)\s+(?:the|its|their)\s+(?:(?!with\b|by\b)[\w-]+\s+){0,2}$", F)
+_REPLACE = r"(?:replaced|supplanted|phased out)"
+REPLACED_BARE = re.compile(r"\b" + _REPLACE + r"\s+(?:the|its|their)\s+(letters|postcards|stings|cameras)\b", F)
+REPLACED = re.compile(r"\b" + _REPLACE + r"\s+(?:the|its|their)\s+(?:(?!with\b|by\b)[\w-]+\s+){0,2}$", F)
 FOR_SELLERS = re.compile(r"\b(?:women|prostitutes|sex workers|sellers|girls)\b[^.;]{0,60}?\b(?:referred|sent|offered|ordered|directed|diverted)\s+"
                          r"(?:to|into)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:diversion|education|rehabilitation|intervention)?\s*"
                          r"(?:program|class|course|school)s?\b[^.;]{0,3}$", F)
@@ -730,15 +731,16 @@ def mentions(sentence: str) -> list[Mention]:
     # "by department policy every buyer's name will go to the papers": a standing rule, not a plan
     any_future = bool(FUTURE_BEFORE.search(s)) and not re.search(r"\b(?:as per|per|under|by)\s+(?:[\w'-]+\s+){0,3}?polic(?:y|ies)\b|\bpolicy\s+(?:is|was|has been)\s+(?:that|to)\b", s, F)
     whose = ELSEWHERE_WHOSE.search(s) is not None
-    replaced = re.search(r"\b(?:replaced|supplanted|phased out)\b", s, F) is not None
+    replaced = re.search(r"\b" + _REPLACE + r"\b", s, F) is not None
     for mn in kept:
         elsewhere = ELSEWHERE.match(s, mn.end) is not None
         if not (any_stop or later_stop or any_neg or any_future or denied or elsewhere or whose or replaced):
             continue
         cs = _clause_start(s, mn.start)
         # "a web sting in nearby Bradwell, whose police department published his name": that city's act
-        elsewhere = elsewhere or (whose and ELSEWHERE_WHOSE.search(s, max(0, cs - 120), cs) is not None
-                                  and ELSEWHERE_WHOSE.search(s, max(0, cs - 120), cs).end() == cs)
+        if whose and not elsewhere:
+            w = ELSEWHERE_WHOSE.search(s, max(0, cs - 120), cs)
+            elsewhere = w is not None and w.end() == cs
         before = s[cs:mn.start]
         if len(before) > 90:
             before = before[-90:]
@@ -777,11 +779,11 @@ def mentions(sentence: str) -> list[Mention]:
             # "..., citing the cost of training decoy officers": a reason given, not an act told
             mn.negated = mn.unknown = True
             continue
-        denial = NEG_BEFORE.search(before_n) or NO_ADJ.search(plain_before[-30:]) or NEG_AFTER.search(after) \
+        cue = NEG_BEFORE.search(before_n)
+        denial = cue or NO_ADJ.search(plain_before[-30:]) or NEG_AFTER.search(after) \
             or (mn.tactic in denied and mn.tactic not in ("Identity Disclosure",))
         if denial or elsewhere:
             mn.negated = True
-            cue = NEG_BEFORE.search(before_n)
             # another place's act says nothing of this place's; nor does what the page does not know
             mn.unknown = not denial or bool(UNKNOWN_BEFORE.search(before_n) or UNKNOWN_AFTER.search(after)
                                             or (mn.tactic in denied and never and re.match(r"unclear", never.group(0), F)
@@ -798,14 +800,13 @@ def mentions(sentence: str) -> list[Mention]:
                     a.paired = True
     # "The county has no john school, diversion program or other program aimed at men": the denial runs
     # through the list
-    ordered_ = sorted(kept, key=lambda x: x.start)
-    for a_, b_ in zip(ordered_, ordered_[1:]):
-        if a_.negated and not a_.unknown and not b_.negated and not b_.stopped \
-                and re.fullmatch(r"\s*(?:,\s*(?:or\s+|nor\s+)?|\s+or\s+|\s+nor\s+)(?:[\w-]+\s+){0,2}", s[a_.end:b_.start], F) \
-                and not re.match(r"\s*,\s*(?:and|but|while)\b", s[a_.end:b_.start], F):
-            b_.negated = True
-    # "a john school and license suspensions are both in use across the county line": both elsewhere
     ordered = sorted(kept, key=lambda x: x.start)
+    for a, b in zip(ordered, ordered[1:]):
+        if a.negated and not a.unknown and not b.negated and not b.stopped \
+                and re.fullmatch(r"\s*(?:,\s*(?:or\s+|nor\s+)?|\s+or\s+|\s+nor\s+)(?:[\w-]+\s+){0,2}", s[a.end:b.start], F) \
+                and not re.match(r"\s*,\s*(?:and|but|while)\b", s[a.end:b.start], F):
+            b.negated = True
+    # "a john school and license suspensions are both in use across the county line": both elsewhere
     for a, b in zip(ordered[::-1][1:], ordered[::-1]):
         if b.negated and b.unknown and ELSEWHERE.match(s, b.end) and not a.negated \
                 and re.fullmatch(r"\s*,?\s*(?:and|or)\s+(?:\w+\s+)?", s[a.end:b.start], F):

@@ -635,7 +635,14 @@ _COUNT_AFTER = re.compile(r"\s*(?:\(|,)\s*(" + NUMBER_RE + r")\b" + _PAIR_NOUN +
 def _date_counts(s: SentenceInfo) -> dict[int, int]:
     """A list of dates, each with its own count: "14 men in March 2016, 9 in November 2016 and 11
     in June 2018", "in April 2011 (seven men charged), October 2012 (11) ...", "15 (2012), 22
-    (2013)". Date position -> count, only where at least two dates have one."""
+    (2013)". Date position -> count, only where at least two dates have one. Read once per
+    sentence (the event reader asks up to three times); callers may change the copy they get."""
+    if "date_counts" not in s._flags:
+        s._flags["date_counts"] = _read_date_counts(s)
+    return dict(s._flags["date_counts"])
+
+
+def _read_date_counts(s: SentenceInfo) -> dict[int, int]:
     dates = [d for d in s.dates if d.start]
     if len(dates) < 2:
         return {}
